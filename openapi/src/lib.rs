@@ -1,1 +1,73 @@
+//! The published contract's frame: what every version of the document states about the API as a
+//! whole (info, servers, tags, security schemes). The operations and schemas come from the
+//! handlers in `api`, which merge this frame into their document; the result is committed as
+//! `openapi/openapi.json`, and a test fails when the served document and that file differ.
 
+use utoipa::Modify;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi, ServerBuilder};
+
+/// The committed document's path, relative to the workspace root.
+pub const COMMITTED_PATH: &str = "openapi/openapi.json";
+
+pub const BEARER_SCHEME: &str = "bearer";
+
+/// Adds the frame to a document built from the handlers.
+pub struct Frame;
+
+impl Modify for Frame {
+    fn modify(&self, openapi: &mut OpenApi) {
+        openapi.info = InfoBuilder::new()
+            .title("Reintegration Assistance Program API")
+            .version(env!("CARGO_PKG_VERSION"))
+            .description(Some(DESCRIPTION))
+            .contact(Some(
+                ContactBuilder::new()
+                    .name(Some("Migration and Repatriation Division"))
+                    .email(Some("reintegration@mra.gov.ge"))
+                    .build(),
+            ))
+            .license(Some(LicenseBuilder::new().name("MIT").identifier(Some("MIT")).build()))
+            .build();
+        openapi.servers = Some(vec![ServerBuilder::new().url("/").description(Some("This server")).build()]);
+        openapi.tags = Some(
+            [
+                ("program", "Public program information: service catalogue, eligibility criteria, regions (S6)."),
+                ("eligibility", "Explained eligibility decisions (R1–R5)."),
+                ("health", "Liveness and readiness for orchestrators."),
+            ]
+            .into_iter()
+            .map(|(name, description)| TagBuilder::new().name(name).description(Some(description)).build())
+            .collect(),
+        );
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A JWT from POST /api/v1/auth/token."))
+                    .build(),
+            ),
+        );
+        // Every operation needs a bearer token unless it says otherwise (public ones declare
+        // an empty requirement).
+        openapi.security =
+            Some(vec![utoipa::openapi::security::SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new())]);
+    }
+}
+
+const DESCRIPTION: &str = "\
+The case-management API of Georgia's Reintegration Assistance Program for returned migrants \
+(Ministry of Internally Displaced Persons from the Occupied Territories, Accommodation and Refugees).
+
+Conventions: JSON in UTF-8; dates `YYYY-MM-DD`; instants RFC 3339 UTC; money in integer tetri \
+(`*_tetri`, 100 tetri = 1 GEL); identifiers are server-generated UUIDv7. Every error is \
+`application/problem+json` with a stable `code` and the `request_id` (also in the `X-Request-Id` \
+response header; a client may send its own). `Accept-Language: ka` gives Georgian messages, \
+anything else English.
+
+Regions use ISO 3166-2:GE codes; the Tskhinvali region has no ISO code of its own and is `GE-TSK` \
+in this system.";

@@ -1,1 +1,27 @@
+//! The only crate that knows SQL: the portable schema, row models, queries and the embedded
+//! migrations for SQLite (the zero-setup default) and PostgreSQL (production).
+//!
+//! Functions here take `&mut DbConnection` (reads) or `&mut WriteTx` (writes, which record their
+//! audit event in the same transaction, R13) and return [`StoreError`], never an HTTP type.
 
+pub mod connection;
+pub mod error;
+pub mod migrations;
+pub mod models;
+pub mod repo;
+pub mod schema;
+pub mod write;
+
+pub use connection::{Backend, DatabaseUrl, DbConnection, Pool, PoolConfig, PooledConnection};
+pub use error::StoreError;
+pub use write::{Actor, AuditEntry, WriteTx, in_write_transaction};
+
+/// Generates a new server-side identifier (UUIDv7: time-ordered, API.md "Shape").
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current instant in UTC, as stored in `TIMESTAMP` columns.
+pub fn now_utc() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

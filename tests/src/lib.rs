@@ -1,1 +1,190 @@
-//! Black-box tests live in tests/tests/; this library holds the shared harness.
+//! The black-box harness: each test starts the real application on port 0 against its own
+//! fresh database and talks HTTP to it.
+//!
+//! The backend is chosen by `TEST_DATABASE`: `sqlite` (default; a new file per test) or
+//! `postgres` (a new database per test on `TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`, dropped when the test ends).
+
+use std::path::PathBuf;
+
+use api::config::{DatabaseArgs, ServeArgs};
+use api::startup::Application;
+use diesel::RunQueryDsl;
+use persistence::{DatabaseUrl, DbConnection};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The database behind one test; removed when dropped.
+pub enum TestDatabase {
+    Sqlite { dir: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// Creates an empty database on the backend `TEST_DATABASE` names.
+    pub fn create() -> Self {
+        match std::env::var("TEST_DATABASE").as_deref() {
+            Ok("postgres") => {
+                let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let name = format!("reintegration_test_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = connect(&admin_url);
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .unwrap_or_else(|e| panic!("cannot create test database on {admin_url}: {e}"));
+                TestDatabase::Postgres { admin_url, name }
+            }
+            Ok("sqlite") | Err(_) => {
+                let dir = std::env::temp_dir().join(format!("reintegration-test-{}", uuid::Uuid::now_v7().simple()));
+                std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+                TestDatabase::Sqlite { dir }
+            }
+            Ok(other) => panic!("TEST_DATABASE must be sqlite or postgres, not {other}"),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite { dir } => format!("sqlite://{}", dir.join("test.db").display()),
+            TestDatabase::Postgres { admin_url, name } => {
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+                format!("{base}/{name}")
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+
+    /// A direct connection, for checking what the server stored.
+    pub fn connect(&self) -> DbConnection {
+        connect(&self.url())
+    }
+
+    /// Makes the database unreachable while the server runs (PostgreSQL: drop it, closing every
+    /// connection; SQLite: there is no server to stop, so this returns false).
+    pub fn take_down(&self) -> bool {
+        match self {
+            TestDatabase::Postgres { admin_url, name } => {
+                let mut admin = connect(admin_url);
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .unwrap_or_else(|e| panic!("cannot drop {name}: {e}"));
+                true
+            }
+            TestDatabase::Sqlite { .. } => false,
+        }
+    }
+}
+
+fn connect(url: &str) -> DbConnection {
+    let url = DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("bad test database URL {url}: {e}"));
+    url.connect().unwrap_or_else(|e| panic!("cannot connect to {}: {e}", url.redacted()))
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                if let Ok(url) = DatabaseUrl::parse(admin_url)
+                    && let Ok(mut admin) = url.connect()
+                {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Options a test may change before the server starts.
+pub fn serve_args(database_url: String) -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        database: DatabaseArgs { database_url, db_pool_size: 4 },
+        body_limit: 64 * 1024,
+        workers: Some(1),
+        shutdown_timeout: 5,
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut ServeArgs)) -> Self {
+        let database = TestDatabase::create();
+        let mut args = serve_args(database.url());
+        configure(&mut args);
+        Self::start(database, &args).await
+    }
+
+    /// Starts a server on an existing database (e.g. a second start on the same file).
+    pub async fn start(database: TestDatabase, args: &ServeArgs) -> Self {
+        let app = Application::build(args).await.unwrap_or_else(|e| panic!("the application did not start: {e}"));
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self { address, client, database, handle }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// Stops the server, letting in-flight requests finish, and hands back the database.
+    pub async fn stop(self) -> TestDatabase {
+        self.handle.stop(true).await;
+        self.database
+    }
+}
+
+/// Reads a body as JSON, failing the test with the body when it is not.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    let text = response.text().await.unwrap_or_else(|e| panic!("no body: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts the response is a problem+json with this status and code, and returns it.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let request_id =
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body = json(response).await;
+    assert_eq!(content_type, "application/problem+json", "content type of {body}");
+    assert_eq!(body["code"], code, "code of {body}");
+    assert_eq!(body["status"], status, "status field of {body}");
+    assert!(!request_id.is_empty(), "X-Request-Id header missing");
+    assert_eq!(body["request_id"], request_id.as_str(), "request_id of {body}");
+    assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)), "type of {body}");
+    for key in ["title", "detail"] {
+        assert!(body[key].as_str().is_some_and(|t| !t.is_empty()), "{key} of {body}");
+    }
+    body
+}

@@ -1,0 +1,290 @@
+//! One error type for the HTTP layer, rendered as problem+json (RFC 9457, API.md "Errors").
+//! A 4xx carries a safe `detail`; a 500 is opaque to the client and fully logged.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::message::{FieldError, Message};
+use persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::language::Language;
+
+/// The stable machine codes clients branch on (API.md). snake_case on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    MalformedRequest,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    ValidationFailed,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    DatabaseUnavailable,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::MalformedRequest,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::ValidationFailed,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::DatabaseUnavailable,
+        ErrorCode::InternalError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::MalformedRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem's title, in the caller's language.
+    pub fn title(self) -> Message {
+        let (ka, en) = match self {
+            ErrorCode::MalformedRequest => ("მოთხოვნა არასწორადაა ფორმირებული", "The request is malformed"),
+            ErrorCode::UnsupportedMediaType => ("შინაარსის ტიპი მიუღებელია", "Unsupported content type"),
+            ErrorCode::PayloadTooLarge => ("მოთხოვნა ძალიან დიდია", "The request body is too large"),
+            ErrorCode::ValidationFailed => ("მონაცემები არასწორია", "The request data is invalid"),
+            ErrorCode::NotFound => ("ვერ მოიძებნა", "Not found"),
+            ErrorCode::MethodNotAllowed => ("მეთოდი დაუშვებელია", "Method not allowed"),
+            ErrorCode::Conflict => ("კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data"),
+            ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
+            ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),
+        };
+        Message::new(ka, en)
+    }
+}
+
+/// One failing field of a request body or query.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field's path in the request, e.g. `irregular_periods[1].end`.
+    pub field: String,
+    /// A stable machine code, e.g. `invalid_checksum_or_format`.
+    pub code: String,
+    pub message: String,
+}
+
+/// `application/problem+json` (RFC 9457) with the stable `code` and the `request_id`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    #[schema(example = "urn:reintegration:problem:validation_failed")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: ErrorCode,
+    /// The `X-Request-Id` of the request, to quote when reporting a problem.
+    pub request_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error on its way to becoming a problem+json response. The request id and the language
+/// are filled in by the middleware, which knows the request.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: Message,
+    pub fields: Vec<FieldError>,
+    /// For a 503: how many seconds the client should wait.
+    pub retry_after: Option<u32>,
+    /// What went wrong inside; logged, never sent.
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: Message) -> Self {
+        Self { code, detail, fields: Vec::new(), retry_after: None, internal: None }
+    }
+
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let detail = Message::new(
+            format!("მოთხოვნაში {} ველი არასწორია", fields.len()),
+            format!("{} field(s) of the request are invalid", fields.len()),
+        );
+        Self { fields, ..Self::new(ErrorCode::ValidationFailed, detail) }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            ErrorCode::NotFound,
+            Message::new("მოთხოვნილი რესურსი ვერ მოიძებნა", "The requested resource does not exist"),
+        )
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        Self {
+            internal: Some(error.to_string()),
+            ..Self::new(
+                ErrorCode::InternalError,
+                Message::new(
+                    "მოულოდნელი შეცდომა; მიუთითეთ request_id",
+                    "An unexpected error occurred; quote the request_id when reporting it",
+                ),
+            )
+        }
+    }
+
+    pub fn unavailable(error: impl std::fmt::Display) -> Self {
+        Self {
+            internal: Some(error.to_string()),
+            retry_after: Some(5),
+            ..Self::new(
+                ErrorCode::DatabaseUnavailable,
+                Message::new(
+                    "მონაცემთა ბაზა დროებით მიუწვდომელია; სცადეთ მოგვიანებით",
+                    "The database is temporarily unavailable; retry later",
+                ),
+            )
+        }
+    }
+
+    /// Renders the problem in the caller's language.
+    pub fn to_problem(&self, request_id: &str, language: Language) -> Problem {
+        Problem {
+            problem_type: format!("urn:reintegration:problem:{}", self.code.as_str()),
+            title: language.pick(&self.code.title()).to_owned(),
+            status: self.code.status().as_u16(),
+            detail: language.pick(&self.detail).to_owned(),
+            code: self.code,
+            request_id: request_id.to_owned(),
+            errors: self
+                .fields
+                .iter()
+                .map(|f| ProblemField {
+                    field: f.field.clone(),
+                    code: f.code.to_owned(),
+                    message: language.pick(&f.message).to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.detail.en)?;
+        if let Some(internal) = &self.internal {
+            write!(f, " ({internal})")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::Unavailable(_) => ApiError::unavailable(error),
+            StoreError::Conflict(_) => ApiError {
+                internal: Some(error.to_string()),
+                ..ApiError::new(
+                    ErrorCode::Conflict,
+                    Message::new("ჩანაწერი უკვე არსებობს", "The record conflicts with an existing one"),
+                )
+            },
+            StoreError::Query(_) | StoreError::Corrupt(_) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+/// The response only carries the status (and `Retry-After`): the problem middleware
+/// (`crate::middleware`) finds this error on the response and renders the body with the request
+/// id and the caller's language.
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        response.finish()
+    }
+}
+
+impl ApiError {
+    /// The problem for a response that left actix-web with an error status and no `ApiError`
+    /// behind it (unknown route, wrong method, an error of a middleware).
+    pub fn for_status(status: StatusCode) -> Self {
+        let code = match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorCode::DatabaseUnavailable,
+            s if s.is_client_error() => ErrorCode::MalformedRequest,
+            _ => ErrorCode::InternalError,
+        };
+        let detail = match code {
+            ErrorCode::NotFound => Message::new("ასეთი მისამართი არ არსებობს", "No resource exists at this path"),
+            ErrorCode::MethodNotAllowed => {
+                Message::new("ეს მეთოდი ამ მისამართზე დაუშვებელია", "This method is not allowed on this path")
+            }
+            other => other.title(),
+        };
+        Self::new(code, detail)
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_maps_to_its_own_snake_case_string_and_an_error_status() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {}", code.as_str());
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+            assert!(!code.title().ka.is_empty() && !code.title().en.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_500_shows_no_internals() {
+        let error = ApiError::internal("connection to 10.0.0.7 refused: password authentication failed");
+        let problem = serde_json::to_string(&error.to_problem("rid", Language::English)).unwrap();
+        assert!(!problem.contains("10.0.0.7") && !problem.contains("password"), "{problem}");
+        assert!(error.to_string().contains("10.0.0.7"), "the log keeps the cause");
+    }
+}

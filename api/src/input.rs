@@ -1,0 +1,167 @@
+//! Reading request bodies so that every failing field is reported at once (API.md "Errors").
+//!
+//! serde stops at the first error, so request types hold each field as a [`Field`]: whatever
+//! JSON arrived is kept, and the handler's `parse` step turns the fields into domain types,
+//! collecting every problem into one [`FieldErrors`]. Unknown fields are reported too, so a
+//! misspelt optional field is never silently ignored.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use domain::message::{FieldError, Message};
+use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde_json::Value;
+
+/// One field of a request body as it arrived.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Field<T> {
+    /// Absent from the body.
+    #[default]
+    Missing,
+    /// Present as `null`.
+    Null,
+    Valid(T),
+    /// Present with the wrong JSON type (e.g. a number where a string belongs).
+    WrongType,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if value.is_null() {
+            return Ok(Field::Null);
+        }
+        Ok(serde_json::from_value(value).map_or(Field::WrongType, Field::Valid))
+    }
+}
+
+/// Everything wrong with one request, gathered before answering.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        self.0.extend(errors);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
+    /// A field that must be present: records `required` when it is missing or null.
+    pub fn required<T>(&mut self, name: &str, field: Field<T>, expected: &'static str) -> Option<T> {
+        match self.optional(name, field, expected) {
+            Some(value) => Some(value),
+            None => {
+                if !self.0.iter().any(|e| e.field == name) {
+                    self.push(FieldError::new(
+                        name,
+                        "required",
+                        Message::new("ველი სავალდებულოა", "This field is required"),
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// A field that may be absent or null; records `wrong_type` when its JSON type is wrong.
+    pub fn optional<T>(&mut self, name: &str, field: Field<T>, expected: &'static str) -> Option<T> {
+        match field {
+            Field::Valid(value) => Some(value),
+            Field::Missing | Field::Null => None,
+            Field::WrongType => {
+                self.push(FieldError::new(
+                    name,
+                    "wrong_type",
+                    Message::new(format!("მოსალოდნელია: {expected}"), format!("Expected {expected}")),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Parses a present string with a domain parser; records the parser's code when it fails.
+    pub fn parse<T, E>(
+        &mut self,
+        name: &str,
+        value: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        on_error: impl FnOnce(E) -> (&'static str, Message),
+    ) -> Option<T> {
+        match parse(value?.as_str()) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                let (code, message) = on_error(error);
+                self.push(FieldError::new(name, code, message));
+                None
+            }
+        }
+    }
+
+    /// Parses a `YYYY-MM-DD` date.
+    pub fn date(&mut self, name: &str, value: Option<String>) -> Option<NaiveDate> {
+        self.parse(
+            name,
+            value,
+            |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10).ok_or(()),
+            |()| {
+                ("invalid_date", Message::new("თარიღი უნდა იყოს ფორმატით YYYY-MM-DD", "Expected a date as YYYY-MM-DD"))
+            },
+        )
+    }
+
+    /// Reports every field the request type does not know.
+    pub fn unknown_fields(&mut self, prefix: &str, extra: &BTreeMap<String, Value>) {
+        for name in extra.keys() {
+            self.push(FieldError::new(
+                format!("{prefix}{name}"),
+                "unknown_field",
+                Message::new("უცნობი ველი", "Unknown field"),
+            ));
+        }
+    }
+
+    pub fn finish(self) -> Result<(), crate::error::ApiError> {
+        if self.is_empty() { Ok(()) } else { Err(crate::error::ApiError::validation(self.into_vec())) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        a: Field<String>,
+        #[serde(default)]
+        b: Field<bool>,
+    }
+
+    #[test]
+    fn fields_keep_missing_null_valid_and_wrong_type_apart() {
+        let probe: Probe = serde_json::from_str(r#"{"a": 5}"#).unwrap();
+        assert_eq!((probe.a, probe.b), (Field::WrongType, Field::Missing));
+        let probe: Probe = serde_json::from_str(r#"{"a": null, "b": true}"#).unwrap();
+        assert_eq!((probe.a, probe.b), (Field::Null, Field::Valid(true)));
+    }
+
+    #[test]
+    fn dates_must_be_exactly_yyyy_mm_dd() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(errors.date("d", Some("2016-02-29".into())), NaiveDate::from_ymd_opt(2016, 2, 29));
+        for bad in ["2017-02-29", "2017-3-1", "01.03.2017", "2017-03-01T00:00:00Z"] {
+            assert_eq!(errors.date("d", Some(bad.into())), None, "{bad}");
+        }
+        assert_eq!(errors.into_vec().len(), 4);
+    }
+}

@@ -1,0 +1,108 @@
+//! The request envelope: a request id on every response, one structured log line per request,
+//! and every error rendered as problem+json, whatever produced it (a handler, an extractor,
+//! the router's 404 and 405).
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse};
+
+use crate::error::ApiError;
+use crate::language::Language;
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The id of the request in flight, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client-sent id is kept when it is short and printable, so calls can be traced across systems.
+fn accept_request_id(value: &HeaderValue) -> Option<String> {
+    let value = value.to_str().ok()?.trim();
+    let acceptable = !value.is_empty()
+        && value.len() <= 128
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    acceptable.then(|| value.to_owned())
+}
+
+pub async fn envelope(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(accept_request_id)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    request.extensions_mut().insert(RequestId(request_id.clone()));
+    let method = request.method().to_string();
+    let path = request.path().to_owned();
+    let language = Language::of(request.request());
+
+    // Handlers' and extractors' errors arrive as responses; only a failing inner middleware
+    // returns `Err` (there is none inside this one), and actix renders that itself.
+    let response = next.call(request).await?.map_into_boxed_body();
+    let status = response.status();
+    // The internal cause of an error, for the log line only; the client never sees it.
+    let cause = response.response().error().map(ToString::to_string);
+    let mut response = if status.is_client_error() || status.is_server_error() {
+        render_problem(response, &request_id, language)
+    } else {
+        response.map_into_left_body()
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = response.status().as_u16();
+    if status >= 500 {
+        let cause = cause.unwrap_or_default();
+        tracing::error!(request_id, method, path, status, elapsed_ms, cause, "request failed");
+    } else {
+        tracing::info!(request_id, method, path, status, elapsed_ms, "request");
+    }
+    Ok(response)
+}
+
+/// Replaces an error response's body with the problem document; keeps its status and headers.
+fn render_problem(
+    response: ServiceResponse<BoxBody>,
+    request_id: &str,
+    language: Language,
+) -> ServiceResponse<EitherBody<BoxBody>> {
+    let status = response.status();
+    let problem = match response.response().error().and_then(|e| e.as_error::<ApiError>()) {
+        Some(error) => error.to_problem(request_id, language),
+        None => ApiError::for_status(status).to_problem(request_id, language),
+    };
+    let (request, old) = response.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let new = new.content_type(PROBLEM_JSON).body(body);
+    ServiceResponse::new(request, new).map_into_right_body()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_request_id_is_kept_only_when_safe() {
+        let ok = HeaderValue::from_static("ngo-7:abc_123.x");
+        assert_eq!(accept_request_id(&ok).as_deref(), Some("ngo-7:abc_123.x"));
+        for bad in ["", "has space", "<script>", &"x".repeat(129)] {
+            assert_eq!(accept_request_id(&HeaderValue::from_str(bad).unwrap()), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! `POST /api/v1/eligibility/check`: the explained decision (R1–R4) for posted data, stored
+//! nowhere (API.md "The eligibility decision").
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use domain::eligibility::{self, EligibilityInput, LegalStatus};
+use domain::message::Message;
+use domain::period::DatePeriod;
+use domain::person_id::{PersonalNumber, ResidencePermitNumber};
+use domain::region::RegionCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::ValidateLength;
+
+use super::Text;
+use crate::error::ApiError;
+use crate::input::{Field, FieldErrors};
+
+/// At most this many irregular periods in one request.
+pub const MAX_PERIODS: u64 = 50;
+
+/// The data of a pre-screening. Every field may be absent: a rule whose data is missing is
+/// `unknown`. Present data must be well-formed and consistent, or the answer is a 422 listing
+/// every failing field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EligibilityCheckRequest {
+    /// R1: `citizen`, `stateless_permanent_resident` or `other`.
+    #[serde(default)]
+    #[schema(value_type = Option<LegalStatusSchema>)]
+    pub legal_status: Field<String>,
+    /// R1: a citizen's 11-digit personal number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "01001012345", pattern = "^[0-9]{11}$")]
+    pub personal_number: Field<String>,
+    /// R1: a stateless person's Georgian permanent residence permit number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub residence_permit_number: Field<String>,
+    /// R2, R3: the date of the return to Georgia.
+    #[serde(default)]
+    #[schema(value_type = Option<NaiveDate>, example = "2017-03-01")]
+    pub return_date: Field<String>,
+    /// R3: the registration date; today in Tbilisi (UTC+4) when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<NaiveDate>, example = "2017-05-10")]
+    pub registration_date: Field<String>,
+    /// R4: the region of current residence (ISO 3166-2:GE, or `GE-TSK` for the Tskhinvali region).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "GE-KK")]
+    pub residence_region: Field<String>,
+    /// R2a: the irregular periods of the stay abroad that ended with this return; `end` is
+    /// exclusive (days = end − start) and not after the return date.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<PeriodSchema>>)]
+    pub irregular_periods: Field<Vec<PeriodRequest>>,
+    /// R2b: asylum was applied for abroad.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub asylum_applied: Field<bool>,
+    /// R2c: asylum or another international protection status was held abroad.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub asylum_held: Field<bool>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PeriodRequest {
+    #[serde(default)]
+    pub start: Field<String>,
+    #[serde(default)]
+    pub end: Field<String>,
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// A period abroad without a legal basis: `start` counts, `end` does not.
+#[derive(Debug, ToSchema)]
+#[schema(as = Period)]
+#[allow(dead_code)]
+pub struct PeriodSchema {
+    #[schema(example = "2015-01-10")]
+    start: NaiveDate,
+    #[schema(example = "2017-03-01")]
+    end: NaiveDate,
+}
+
+#[derive(Debug, ToSchema)]
+#[schema(as = LegalStatus)]
+#[allow(dead_code)]
+pub enum LegalStatusSchema {
+    #[schema(rename = "citizen")]
+    Citizen,
+    #[schema(rename = "stateless_permanent_resident")]
+    StatelessPermanentResident,
+    #[schema(rename = "other")]
+    Other,
+}
+
+impl EligibilityCheckRequest {
+    /// Turns the request into the domain's input, or every field error at once.
+    pub fn parse(self, today: NaiveDate) -> Result<EligibilityInput, ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+
+        let legal_status = errors.optional("legal_status", self.legal_status, "a string");
+        let legal_status = errors.parse(
+            "legal_status",
+            legal_status,
+            |s| LegalStatus::parse(s).ok_or(()),
+            |()| {
+                (
+                    "unknown_legal_status",
+                    Message::new(
+                        "სამართლებრივი სტატუსი: citizen, stateless_permanent_resident ან other",
+                        "Legal status must be citizen, stateless_permanent_resident or other",
+                    ),
+                )
+            },
+        );
+        let personal_number = errors.optional("personal_number", self.personal_number, "a string");
+        let personal_number =
+            errors.parse("personal_number", personal_number, PersonalNumber::parse, |e| (e.code(), e.message()));
+        let permit = errors.optional("residence_permit_number", self.residence_permit_number, "a string");
+        let permit =
+            errors.parse("residence_permit_number", permit, ResidencePermitNumber::parse, |e| (e.code(), e.message()));
+        let return_date = errors.optional("return_date", self.return_date, "a date (YYYY-MM-DD)");
+        let return_date = errors.date("return_date", return_date);
+        let registration_date = errors.optional("registration_date", self.registration_date, "a date (YYYY-MM-DD)");
+        let registration_date = match registration_date {
+            Some(value) => errors.date("registration_date", Some(value)),
+            None => Some(today),
+        };
+        let region = errors.optional("residence_region", self.residence_region, "a string");
+        let residence_region = errors.parse("residence_region", region, RegionCode::parse, |e| (e.code(), e.message()));
+        let periods = errors.optional("irregular_periods", self.irregular_periods, "an array of periods");
+        let irregular_periods = parse_periods(&mut errors, periods.unwrap_or_default());
+        let asylum_applied = errors.optional("asylum_applied", self.asylum_applied, "true or false");
+        let asylum_held = errors.optional("asylum_held", self.asylum_held, "true or false");
+
+        errors.finish()?;
+        let Some(registration_date) = registration_date else {
+            return Err(ApiError::internal("registration date missing after validation"));
+        };
+        let input = EligibilityInput {
+            legal_status,
+            personal_number,
+            residence_permit_number: permit,
+            return_date,
+            registration_date,
+            residence_region,
+            irregular_periods,
+            asylum_applied,
+            asylum_held,
+        };
+        input.check_consistency(today).map_err(ApiError::validation)?;
+        Ok(input)
+    }
+}
+
+fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> Vec<DatePeriod> {
+    if !periods.validate_length(None, Some(MAX_PERIODS), None) {
+        errors.push(domain::message::FieldError::new(
+            "irregular_periods",
+            "too_many_periods",
+            Message::new(
+                format!("არაუმეტეს {MAX_PERIODS} პერიოდისა"),
+                format!("At most {MAX_PERIODS} periods are accepted"),
+            ),
+        ));
+        return Vec::new();
+    }
+    let mut parsed = Vec::with_capacity(periods.len());
+    for (i, period) in periods.into_iter().enumerate() {
+        let name = |part: &str| format!("irregular_periods[{i}].{part}");
+        errors.unknown_fields(&format!("irregular_periods[{i}]."), &period.unknown);
+        let start = errors.required(&name("start"), period.start, "a date (YYYY-MM-DD)");
+        let start = errors.date(&name("start"), start);
+        let end = errors.required(&name("end"), period.end, "a date (YYYY-MM-DD)");
+        let end = errors.date(&name("end"), end);
+        if let (Some(start), Some(end)) = (start, end) {
+            match DatePeriod::new(start, end) {
+                Ok(period) => parsed.push(period),
+                Err(_) => errors.push(domain::message::FieldError::new(
+                    name("end"),
+                    "period_end_not_after_start",
+                    Message::new(
+                        "პერიოდის დასასრული უნდა იყოს დაწყების შემდეგ",
+                        "The period must end after it starts (the end day is not counted)",
+                    ),
+                )),
+            }
+        }
+    }
+    parsed
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Eligible,
+    NotEligible,
+    Undetermined,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleOutcome {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+/// One rule's explained result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleResult {
+    /// `R1` … `R5`.
+    #[schema(example = "R2")]
+    pub rule: &'static str,
+    pub outcome: RuleOutcome,
+    /// A stable machine code, e.g. `irregular_stay_over_one_year`.
+    #[schema(example = "irregular_stay_over_one_year")]
+    pub code: &'static str,
+    pub message: Text,
+    /// What the rule computed, e.g. `{"irregular_days": 781}`.
+    #[schema(value_type = Object)]
+    pub facts: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The explained eligibility decision: `not_eligible` when any rule fails, else `undetermined`
+/// when any is unknown, else `eligible`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Decision {
+    pub outcome: DecisionOutcome,
+    #[schema(example = "2017.1")]
+    pub rules_version: &'static str,
+    pub decided_on: NaiveDate,
+    /// R1–R4 in that order (R5 too when a case is decided).
+    pub rules: Vec<RuleResult>,
+}
+
+impl From<eligibility::Decision> for Decision {
+    fn from(decision: eligibility::Decision) -> Self {
+        Self {
+            outcome: match decision.outcome {
+                eligibility::Outcome::Eligible => DecisionOutcome::Eligible,
+                eligibility::Outcome::NotEligible => DecisionOutcome::NotEligible,
+                eligibility::Outcome::Undetermined => DecisionOutcome::Undetermined,
+            },
+            rules_version: decision.rules_version,
+            decided_on: decision.decided_on,
+            rules: decision
+                .rules
+                .into_iter()
+                .map(|rule| RuleResult {
+                    rule: rule.rule.as_str(),
+                    outcome: match rule.outcome {
+                        eligibility::RuleOutcome::Pass => RuleOutcome::Pass,
+                        eligibility::RuleOutcome::Fail => RuleOutcome::Fail,
+                        eligibility::RuleOutcome::Unknown => RuleOutcome::Unknown,
+                    },
+                    code: rule.code,
+                    message: Text::from(&rule.message),
+                    facts: rule.facts,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Tbilisi keeps UTC+4 all year (no daylight saving since 2005).
+pub fn today_in_tbilisi() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive()
+}
+
+/// A dry run of the eligibility decision (R1–R4) on the posted data; nothing is stored.
+#[utoipa::path(
+    post, path = "/api/v1/eligibility/check", tag = "eligibility", security(()),
+    request_body = EligibilityCheckRequest,
+    responses(
+        (status = 200, description = "The explained decision", body = Decision),
+        (status = 400, description = "Malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or contradictory data: every failing field is listed", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn check(body: web::Json<EligibilityCheckRequest>) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner().parse(today_in_tbilisi())?;
+    let decision = eligibility::decide(&input, None);
+    Ok(HttpResponse::Ok().json(Decision::from(decision)))
+}

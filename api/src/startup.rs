@@ -1,0 +1,146 @@
+//! Building and running the server: the same code path for the binary and the black-box tests.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::error::JsonPayloadError;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpServer, web};
+use domain::message::Message;
+use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, StoreError, in_write_transaction};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::ServeArgs;
+use crate::error::{ApiError, ErrorCode};
+use crate::{apidoc, middleware, routes};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    DatabaseUrl(#[from] persistence::connection::DatabaseUrlError),
+    #[error("database: {0}")]
+    Database(#[from] StoreError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("start-up task failed: {0}")]
+    Join(String),
+}
+
+/// Migrates the database and brings the reference data (regions, service catalogue) in line
+/// with the rules. Safe to run on every start and from several nodes at once.
+pub fn prepare_database(pool: &Pool) -> Result<(), StoreError> {
+    let mut conn = pool.get()?;
+    let applied = persistence::migrations::run_pending(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    let changed = in_write_transaction(&mut conn, &Actor::System, None, persistence::repo::reference::sync)?;
+    if changed > 0 {
+        tracing::info!(rows = changed, "loaded reference data");
+    }
+    Ok(())
+}
+
+pub fn build_pool(database_url: &str, pool_size: u32) -> Result<Pool, StartupError> {
+    let url = DatabaseUrl::parse(database_url)?;
+    tracing::info!(database = %url.redacted(), backend = url.backend().as_str(), "database");
+    Ok(Pool::new(&url, &PoolConfig { max_size: pool_size, ..PoolConfig::default() }))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, loads the reference data and binds the listener; the server runs
+    /// when [`Application::run_until_stopped`] is awaited.
+    pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
+        let pool = build_pool(&args.database.database_url, args.database.db_pool_size)?;
+        let prepared = pool.clone();
+        tokio::task::spawn_blocking(move || prepare_database(&prepared))
+            .await
+            .map_err(|e| StartupError::Join(e.to_string()))??;
+
+        let listener = TcpListener::bind(args.listen)?;
+        let port = listener.local_addr()?.port();
+        let body_limit = args.body_limit;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(pool.clone()))
+                .app_data(
+                    web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
+                )
+                .app_data(web::PayloadConfig::new(body_limit))
+                .wrap(from_fn(middleware::envelope))
+                .configure(routes::configure)
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", apidoc::document()))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(args.shutdown_timeout);
+        if let Some(workers) = args.workers {
+            server = server.workers(workers.max(1));
+        }
+        tracing::info!(address = %args.listen, port, "listening");
+        Ok(Self { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT; in-flight requests then get the shutdown timeout to finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// A handle to stop the server from a test.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::for_status(actix_web::http::StatusCode::NOT_FOUND))
+}
+
+/// Body errors as problems: 413 too large, 415 not JSON, 400 malformed JSON, 422 well-formed
+/// JSON of the wrong shape.
+fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    let api_error = match &error {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            Message::new(
+                format!("მოთხოვნის ზომის ზღვარია {limit} ბაიტი"),
+                format!("The request body exceeds the limit of {limit} bytes"),
+            ),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            Message::new(
+                "გამოიყენეთ Content-Type: application/json",
+                "Send the body as Content-Type: application/json",
+            ),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::validation(vec![domain::message::FieldError::new(
+                "",
+                "wrong_type",
+                Message::new("მოთხოვნის სხეული უნდა იყოს JSON ობიექტი", "The request body must be a JSON object"),
+            )])
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            ErrorCode::MalformedRequest,
+            Message::new(
+                format!("JSON არასწორია (სტრიქონი {}, სვეტი {})", e.line(), e.column()),
+                format!("The body is not valid JSON (line {}, column {})", e.line(), e.column()),
+            ),
+        ),
+        _ => ApiError::new(
+            ErrorCode::MalformedRequest,
+            Message::new("მოთხოვნის სხეული ვერ წავიკითხეთ", "The request body could not be read"),
+        ),
+    };
+    api_error.into()
+}

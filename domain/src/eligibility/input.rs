@@ -1,0 +1,294 @@
+//! The data an eligibility decision is made on, and its consistency check.
+//!
+//! Missing data makes a rule `unknown`; data that is present but contradictory
+//! is invalid input (a 422 listing every field), never ineligibility
+//! (PROGRAM.md R2a, R3).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::message::{FieldError, Message};
+use crate::period::DatePeriod;
+use crate::person_id::{PersonalNumber, ResidencePermitNumber};
+use crate::region::RegionCode;
+
+/// R1: the person's legal status in Georgia.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalStatus {
+    Citizen,
+    StatelessPermanentResident,
+    Other,
+}
+
+impl LegalStatus {
+    pub const ALL: [LegalStatus; 3] = [Self::Citizen, Self::StatelessPermanentResident, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Citizen => "citizen",
+            Self::StatelessPermanentResident => "stateless_permanent_resident",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// Everything R1–R4 look at. `None` means "not known yet".
+#[derive(Debug, Clone, PartialEq)]
+pub struct EligibilityInput {
+    pub legal_status: Option<LegalStatus>,
+    pub personal_number: Option<PersonalNumber>,
+    pub residence_permit_number: Option<ResidencePermitNumber>,
+    pub return_date: Option<NaiveDate>,
+    pub registration_date: NaiveDate,
+    pub residence_region: Option<RegionCode>,
+    /// R2a: irregular periods of the stay abroad that ended with this return.
+    pub irregular_periods: Vec<DatePeriod>,
+    pub asylum_applied: Option<bool>,
+    pub asylum_held: Option<bool>,
+}
+
+pub const CODE_REGISTRATION_IN_FUTURE: &str = "registration_in_future";
+pub const CODE_REGISTRATION_BEFORE_RETURN: &str = "registration_before_return";
+pub const CODE_RETURN_IN_FUTURE: &str = "return_in_future";
+pub const CODE_PERIOD_ENDS_AFTER_RETURN: &str = "period_ends_after_return";
+pub const CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS: &str = "identifier_does_not_match_legal_status";
+
+impl EligibilityInput {
+    /// Reports every contradiction at once (R2a, R3, R1). `today` is the
+    /// caller's date (the crate has no clock).
+    pub fn check_consistency(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+
+        // R3: "A registration dated … in the future, is invalid input".
+        if self.registration_date > today {
+            errors.push(FieldError::new(
+                "registration_date",
+                CODE_REGISTRATION_IN_FUTURE,
+                Message::new(
+                    "რეგისტრაციის თარიღი მომავალში ვერ იქნება.",
+                    "The registration date cannot be in the future.",
+                ),
+            ));
+        }
+
+        if let Some(return_date) = self.return_date {
+            // R3: "A registration dated before the return … is invalid input".
+            if self.registration_date < return_date {
+                errors.push(FieldError::new(
+                    "registration_date",
+                    CODE_REGISTRATION_BEFORE_RETURN,
+                    Message::new(
+                        "რეგისტრაციის თარიღი დაბრუნების თარიღზე ადრე ვერ იქნება.",
+                        "The registration date cannot be before the return date.",
+                    ),
+                ));
+            }
+            if return_date > today {
+                errors.push(FieldError::new(
+                    "return_date",
+                    CODE_RETURN_IN_FUTURE,
+                    Message::new("დაბრუნების თარიღი მომავალში ვერ იქნება.", "The return date cannot be in the future."),
+                ));
+            }
+            // R2a: "A period may not end after the return date" (end is exclusive,
+            // so a period ending on the return date is fine).
+            for (i, period) in self.irregular_periods.iter().enumerate() {
+                if period.end() > return_date {
+                    errors.push(FieldError::new(
+                        format!("irregular_periods[{i}].end"),
+                        CODE_PERIOD_ENDS_AFTER_RETURN,
+                        Message::new(
+                            "არალეგალური ყოფნის პერიოდი დაბრუნების თარიღის შემდეგ ვერ დასრულდება.",
+                            "An irregular stay period cannot end after the return date.",
+                        ),
+                    ));
+                }
+            }
+        }
+
+        // R1: a citizen is identified by the personal number, a stateless person
+        // by the permit number.
+        if let Some(status) = self.legal_status {
+            if self.personal_number.is_some() && status != LegalStatus::Citizen {
+                errors.push(FieldError::new(
+                    "personal_number",
+                    CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
+                    Message::new(
+                        "პირადი ნომერი მიეთითება მხოლოდ საქართველოს მოქალაქისთვის.",
+                        "A personal number is given only for a citizen of Georgia.",
+                    ),
+                ));
+            }
+            if self.residence_permit_number.is_some() && status == LegalStatus::Citizen {
+                errors.push(FieldError::new(
+                    "residence_permit_number",
+                    CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
+                    Message::new(
+                        "საქართველოს მოქალაქისთვის ბინადრობის ნებართვის ნომერი არ მიეთითება.",
+                        "A residence permit number is not given for a citizen of Georgia.",
+                    ),
+                ));
+            }
+        }
+
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn valid() -> EligibilityInput {
+        EligibilityInput {
+            legal_status: Some(LegalStatus::Citizen),
+            personal_number: Some(PersonalNumber::parse("01001012345").unwrap()),
+            residence_permit_number: None,
+            return_date: Some(d("2017-03-01")),
+            registration_date: d("2017-05-10"),
+            residence_region: Some(RegionCode::KvemoKartli),
+            irregular_periods: vec![DatePeriod::new(d("2015-01-10"), d("2017-03-01")).unwrap()],
+            asylum_applied: Some(false),
+            asylum_held: Some(false),
+        }
+    }
+
+    fn codes(input: &EligibilityInput, today: &str) -> Vec<(String, &'static str)> {
+        match input.check_consistency(d(today)) {
+            Ok(()) => vec![],
+            Err(errs) => errs.into_iter().map(|e| (e.field, e.code)).collect(),
+        }
+    }
+
+    #[test]
+    fn consistent_input_passes() {
+        assert_eq!(valid().check_consistency(d("2017-05-10")), Ok(()));
+    }
+
+    #[test]
+    fn period_touching_the_return_date_is_consistent() {
+        // end is exclusive: a period ending on the return date ends the day before.
+        let input = valid();
+        assert_eq!(input.irregular_periods[0].end(), input.return_date.unwrap());
+        assert!(codes(&input, "2017-05-10").is_empty());
+    }
+
+    #[test]
+    fn missing_data_is_not_a_contradiction() {
+        let input = EligibilityInput {
+            legal_status: None,
+            personal_number: Some(PersonalNumber::parse("01001012345").unwrap()),
+            residence_permit_number: Some(ResidencePermitNumber::parse("AB123456").unwrap()),
+            return_date: None,
+            irregular_periods: vec![DatePeriod::new(d("2017-01-01"), d("2017-06-01")).unwrap()],
+            ..valid()
+        };
+        assert!(codes(&input, "2017-05-10").is_empty());
+    }
+
+    #[test]
+    fn each_contradiction_table() {
+        // (input, today, expected (field, code) pairs)
+        type Case = (EligibilityInput, &'static str, Vec<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
+            (valid(), "2017-05-09", vec![("registration_date", "registration_in_future")]),
+            (
+                EligibilityInput { registration_date: d("2017-02-28"), ..valid() },
+                "2017-05-10",
+                vec![("registration_date", "registration_before_return")],
+            ),
+            (
+                EligibilityInput {
+                    return_date: Some(d("2017-05-11")),
+                    registration_date: d("2017-05-11"),
+                    irregular_periods: vec![],
+                    ..valid()
+                },
+                "2017-05-10",
+                vec![("registration_date", "registration_in_future"), ("return_date", "return_in_future")],
+            ),
+            (
+                EligibilityInput {
+                    irregular_periods: vec![
+                        DatePeriod::new(d("2015-01-01"), d("2016-01-01")).unwrap(),
+                        DatePeriod::new(d("2016-01-01"), d("2017-03-02")).unwrap(),
+                    ],
+                    ..valid()
+                },
+                "2017-05-10",
+                vec![("irregular_periods[1].end", "period_ends_after_return")],
+            ),
+            (
+                EligibilityInput { legal_status: Some(LegalStatus::StatelessPermanentResident), ..valid() },
+                "2017-05-10",
+                vec![("personal_number", "identifier_does_not_match_legal_status")],
+            ),
+            (
+                EligibilityInput { legal_status: Some(LegalStatus::Other), ..valid() },
+                "2017-05-10",
+                vec![("personal_number", "identifier_does_not_match_legal_status")],
+            ),
+            (
+                EligibilityInput {
+                    residence_permit_number: Some(ResidencePermitNumber::parse("AB123456").unwrap()),
+                    ..valid()
+                },
+                "2017-05-10",
+                vec![("residence_permit_number", "identifier_does_not_match_legal_status")],
+            ),
+        ];
+        for (input, today, expected) in cases {
+            let expected: Vec<(String, &str)> = expected.into_iter().map(|(f, c)| (f.to_owned(), c)).collect();
+            assert_eq!(codes(&input, today), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn reports_all_contradictions_at_once() {
+        let input = EligibilityInput {
+            legal_status: Some(LegalStatus::Citizen),
+            residence_permit_number: Some(ResidencePermitNumber::parse("AB123456").unwrap()),
+            return_date: Some(d("2017-06-01")),
+            registration_date: d("2017-05-20"),
+            irregular_periods: vec![
+                DatePeriod::new(d("2017-05-01"), d("2017-06-02")).unwrap(),
+                DatePeriod::new(d("2015-01-01"), d("2017-06-01")).unwrap(),
+                DatePeriod::new(d("2017-06-01"), d("2017-07-01")).unwrap(),
+            ],
+            ..valid()
+        };
+        let errs = input.check_consistency(d("2017-05-10")).unwrap_err();
+        let got: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("registration_date", "registration_in_future"),
+                ("registration_date", "registration_before_return"),
+                ("return_date", "return_in_future"),
+                ("irregular_periods[0].end", "period_ends_after_return"),
+                ("irregular_periods[2].end", "period_ends_after_return"),
+                ("residence_permit_number", "identifier_does_not_match_legal_status"),
+            ]
+        );
+        assert!(errs.iter().all(|e| !e.message.ka.is_empty() && !e.message.en.is_empty()));
+    }
+
+    #[test]
+    fn legal_status_as_str_parse_serde() {
+        for s in LegalStatus::ALL {
+            assert_eq!(LegalStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(LegalStatus::parse("Citizen"), None);
+    }
+}

@@ -1,0 +1,4 @@
+//! Row structs (`Queryable`/`Selectable`) and insertables (`New…`), one module per table family.
+
+pub mod audit;
+pub mod reference;
