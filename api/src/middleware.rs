@@ -55,6 +55,10 @@ pub async fn envelope(
     } else {
         response.map_into_left_body()
     };
+    // API.md: JSON is `application/json; charset=utf-8`, so Georgian text is never misread.
+    if response.headers().get(CONTENT_TYPE).is_some_and(|v| v == "application/json") {
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

@@ -188,3 +188,50 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     }
     body
 }
+
+/// Whether the text contains Georgian Mkhedruli letters (U+10D0–U+10FF).
+pub fn has_mkhedruli(text: &str) -> bool {
+    text.chars().any(|c| ('\u{10D0}'..='\u{10FF}').contains(&c))
+}
+
+/// A response header as text ("" when absent or not visible ASCII).
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+/// The UTC calendar date `offset_days` from now, as `YYYY-MM-DD`, from the system clock alone.
+pub fn utc_date_from_today(offset_days: i64) -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_else(|e| panic!("clock before 1970: {e}"))
+        .as_secs();
+    let days = i64::try_from(seconds / 86_400).unwrap_or_else(|e| panic!("{e}")) + offset_days;
+    civil_date(days)
+}
+
+/// `YYYY-MM-DD` of the day `days` after 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
+pub fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(16_860), "2016-02-29");
+        assert_eq!(civil_date(17_226), "2017-03-01");
+        assert_eq!(civil_date(-1), "1969-12-31");
+    }
+}
