@@ -75,6 +75,7 @@ impl Application {
                 .wrap(from_fn(middleware::envelope))
                 .configure(routes::configure)
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", apidoc::document()))
+                .service(web::resource("/docs").route(web::get().to(docs_redirect)))
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
@@ -99,6 +100,10 @@ impl Application {
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
+}
+
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {

@@ -88,11 +88,7 @@ fn serve_runs_with_the_default_database_in_the_working_directory_and_stops_on_si
 fn an_unknown_database_scheme_is_refused_and_creates_no_file() {
     let dir = temp_dir("scheme");
     for url in ["mysql://localhost/reintegration", "reintegration.db"] {
-        let output = Command::new(BINARY)
-            .args(["migrate", "--database-url", url])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
+        let output = Command::new(BINARY).args(["migrate", "--database-url", url]).current_dir(&dir).output().unwrap();
         assert!(!output.status.success(), "{url} was accepted");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("scheme"), "{url}: {stderr}");
