@@ -38,6 +38,57 @@ pub struct ServeArgs {
     /// Seconds that in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "REINTEGRATION_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    /// Load the 2017 demo program (organisations, users, clients) into an empty database and
+    /// print their credentials; refused against a database with real data.
+    #[arg(long, env = "REINTEGRATION_DEMO")]
+    pub demo: bool,
+
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// PKCS#8 PEM file of the Ed25519 key that signs tokens. Without it a key is generated, which
+    /// is allowed only on SQLite (a local demo) and logged as such.
+    #[arg(long, env = "REINTEGRATION_JWT_SIGNING_KEY_FILE")]
+    pub jwt_signing_key_file: Option<std::path::PathBuf>,
+
+    /// The key id (`kid`) of the signing key.
+    #[arg(long, env = "REINTEGRATION_JWT_SIGNING_KID", default_value = "primary")]
+    pub jwt_signing_kid: String,
+
+    /// Further keys whose tokens are accepted (rotation), as `kid=path/to/public.pem`,
+    /// comma-separated in the environment.
+    #[arg(long = "jwt-verify-key", env = "REINTEGRATION_JWT_VERIFY_KEYS", value_delimiter = ',')]
+    pub jwt_verify_keys: Vec<String>,
+
+    #[arg(long, env = "REINTEGRATION_JWT_ISSUER", default_value = "reintegration")]
+    pub jwt_issuer: String,
+
+    #[arg(long, env = "REINTEGRATION_JWT_AUDIENCE", default_value = "reintegration-api")]
+    pub jwt_audience: String,
+
+    /// Token lifetime in seconds.
+    #[arg(long, env = "REINTEGRATION_TOKEN_TTL", default_value_t = 900)]
+    pub token_ttl: u64,
+
+    /// Failed logins for one account or from one address before it is locked (429).
+    #[arg(long, env = "REINTEGRATION_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: i32,
+
+    /// The first lock's length in seconds; it doubles with each further failure, up to an hour.
+    #[arg(long, env = "REINTEGRATION_LOGIN_LOCKOUT_SECONDS", default_value_t = 60)]
+    pub login_lockout_seconds: i64,
+
+    /// Requests per minute per user or client, counted on each API node (0: no limit).
+    #[arg(long, env = "REINTEGRATION_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+
+    /// Hours a rotated-out client secret keeps working.
+    #[arg(long, env = "REINTEGRATION_CLIENT_SECRET_OVERLAP_HOURS", default_value_t = 24)]
+    pub client_secret_overlap_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -19,22 +19,34 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     PayloadTooLarge,
     ValidationFailed,
+    Unauthorized,
+    Forbidden,
     NotFound,
     MethodNotAllowed,
     Conflict,
+    VersionConflict,
+    PreconditionRequired,
+    RateLimited,
+    Overloaded,
     DatabaseUnavailable,
     InternalError,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
         ErrorCode::ValidationFailed,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
+        ErrorCode::VersionConflict,
+        ErrorCode::PreconditionRequired,
+        ErrorCode::RateLimited,
+        ErrorCode::Overloaded,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::InternalError,
     ];
@@ -45,9 +57,15 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::VersionConflict => "version_conflict",
+            ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Overloaded => "overloaded",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::InternalError => "internal_error",
         }
@@ -59,9 +77,15 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::VersionConflict => StatusCode::PRECONDITION_FAILED,
+            ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,6 +98,12 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => ("შინაარსის ტიპი მიუღებელია", "Unsupported content type"),
             ErrorCode::PayloadTooLarge => ("მოთხოვნა ძალიან დიდია", "The request body is too large"),
             ErrorCode::ValidationFailed => ("მონაცემები არასწორია", "The request data is invalid"),
+            ErrorCode::Unauthorized => ("საჭიროა ავტორიზაცია", "Authentication required"),
+            ErrorCode::Forbidden => ("წვდომა აკრძალულია", "Not allowed"),
+            ErrorCode::VersionConflict => ("ჩანაწერი შეიცვალა", "The record has changed"),
+            ErrorCode::PreconditionRequired => ("საჭიროა If-Match", "If-Match required"),
+            ErrorCode::RateLimited => ("ძალიან ბევრი მოთხოვნა", "Too many requests"),
+            ErrorCode::Overloaded => ("სერვერი გადატვირთულია", "The server is busy"),
             ErrorCode::NotFound => ("ვერ მოიძებნა", "Not found"),
             ErrorCode::MethodNotAllowed => ("მეთოდი დაუშვებელია", "Method not allowed"),
             ErrorCode::Conflict => ("კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data"),
@@ -143,6 +173,33 @@ impl ApiError {
         )
     }
 
+    pub fn unauthorized() -> Self {
+        Self::new(
+            ErrorCode::Unauthorized,
+            Message::new("საჭიროა მოქმედი Bearer ტოკენი", "A valid bearer token is required (POST /api/v1/auth/token)"),
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            Message::new("თქვენს როლს ეს მოქმედება არ ეკუთვნის", "Your role may not do this"),
+        )
+    }
+
+    pub fn rate_limited(retry_after_seconds: u32) -> Self {
+        Self {
+            retry_after: Some(retry_after_seconds.max(1)),
+            ..Self::new(
+                ErrorCode::RateLimited,
+                Message::new(
+                    format!("ძალიან ბევრი მოთხოვნა; სცადეთ {retry_after_seconds} წამში"),
+                    format!("Too many requests; retry in {retry_after_seconds} s"),
+                ),
+            )
+        }
+    }
+
     pub fn internal(error: impl std::fmt::Display) -> Self {
         Self {
             internal: Some(error.to_string()),
@@ -206,6 +263,13 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ApiError::not_found(),
+            StoreError::StaleVersion { current } => ApiError::new(
+                ErrorCode::VersionConflict,
+                Message::new(
+                    format!("ჩანაწერი შეიცვალა; მიმდინარე ვერსიაა {current}. წაიკითხეთ თავიდან და გაიმეორეთ"),
+                    format!("The record is now at version {current}; read it again and retry"),
+                ),
+            ),
             StoreError::Unavailable(_) => ApiError::unavailable(error),
             StoreError::Conflict(_) => ApiError {
                 internal: Some(error.to_string()),
@@ -215,6 +279,23 @@ impl From<StoreError> for ApiError {
                 )
             },
             StoreError::Query(_) | StoreError::Corrupt(_) => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<crate::auth::password::PasswordError> for ApiError {
+    fn from(error: crate::auth::password::PasswordError) -> Self {
+        match error {
+            // Too many hashes in flight: the server sheds load instead of starving other requests.
+            crate::auth::password::PasswordError::Busy => Self {
+                internal: Some(error.to_string()),
+                retry_after: Some(2),
+                ..ApiError::new(
+                    ErrorCode::Overloaded,
+                    Message::new("სერვერი გადატვირთულია; სცადეთ მოგვიანებით", "The server is busy; retry shortly"),
+                )
+            },
+            other => ApiError::internal(other),
         }
     }
 }
@@ -238,6 +319,10 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
         }
+        if self.code == ErrorCode::Unauthorized {
+            response
+                .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"reintegration\"")));
+        }
         response.finish()
     }
 }
@@ -252,6 +337,9 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
             StatusCode::SERVICE_UNAVAILABLE => ErrorCode::DatabaseUnavailable,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
             s if s.is_client_error() => ErrorCode::MalformedRequest,
             _ => ErrorCode::InternalError,
         };

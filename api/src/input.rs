@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use domain::message::{FieldError, Message};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_json::Value;
+use validator::{ValidateEmail, ValidateLength};
 
 /// One field of a request body as it arrived.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -117,6 +118,42 @@ impl FieldErrors {
                 ("invalid_date", Message::new("თარიღი უნდა იყოს ფორმატით YYYY-MM-DD", "Expected a date as YYYY-MM-DD"))
             },
         )
+    }
+
+    /// A string of `min..=max` characters (trimmed); `required` when absent and `min > 0`.
+    pub fn text(&mut self, name: &str, field: Field<String>, min: u64, max: u64) -> Option<String> {
+        let value =
+            if min > 0 { self.required(name, field, "a string")? } else { self.optional(name, field, "a string")? };
+        let value = value.trim().to_owned();
+        if !ValidateLength::validate_length(&value, Some(min), Some(max), None) {
+            self.push(FieldError::new(
+                name,
+                "invalid_length",
+                Message::new(
+                    format!("სიგრძე უნდა იყოს {min}-დან {max} სიმბოლომდე"),
+                    format!("Must be {min} to {max} characters long"),
+                ),
+            ));
+            return None;
+        }
+        Some(value)
+    }
+
+    /// An optional e-mail address.
+    pub fn email(&mut self, name: &str, field: Field<String>) -> Option<String> {
+        let value = self.text(name, field, 0, 254)?;
+        if value.is_empty() {
+            return None;
+        }
+        if !ValidateEmail::validate_email(&value) {
+            self.push(FieldError::new(
+                name,
+                "invalid_email",
+                Message::new("ელ-ფოსტის მისამართი არასწორია", "Not a valid e-mail address"),
+            ));
+            return None;
+        }
+        Some(value)
     }
 
     /// Reports every field the request type does not know.

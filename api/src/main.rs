@@ -20,18 +20,47 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Migrate, load the reference data and serve HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations and load the reference data, then exit.
     Migrate(DatabaseArgs),
     /// Print the OpenAPI document (what `openapi/openapi.json` must hold).
     Openapi,
+    /// Administration from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Print the endpoint table (method, path, who may call it) as Markdown, as in the README.
+    Endpoints,
+    /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
+    GenerateKey,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. The password is read from standard input (one line) or, on a
+    /// terminal, asked for twice; never from a flag.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     api::telemetry::init(cli.log_format);
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
+        Command::Admin(AdminCommand::Create { username, full_name, database }) => {
+            create_admin(&database, &username, &full_name)
+        }
+        Command::Endpoints => {
+            print!("{}", api::routes::markdown_table());
+            Ok(())
+        }
+        Command::GenerateKey => api::auth::keys::generate_private_pem().map(|pem| print!("{pem}")).map_err(Into::into),
         Command::Migrate(args) => migrate(&args),
         Command::Openapi => {
             print!("{}", api::apidoc::document_json());
@@ -55,6 +84,31 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+fn read_password() -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat the password: ")?;
+        if first != second {
+            return Err("the passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn create_admin(database: &DatabaseArgs, username: &str, full_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let password = read_password()?;
+    let pool = build_pool(&database.database_url, 1)?;
+    prepare_database(&pool)?;
+    let user = api::bootstrap::create_admin(&pool, username, full_name, &password)?;
+    println!("created administrator {} ({})", user.username, user.id);
+    Ok(())
 }
 
 fn migrate(args: &DatabaseArgs) -> Result<(), Box<dyn std::error::Error>> {

@@ -50,7 +50,14 @@ pub async fn envelope(
     let status = response.status();
     // The internal cause of an error, for the log line only; the client never sees it.
     let cause = response.response().error().map(ToString::to_string);
-    let mut response = if status.is_client_error() || status.is_server_error() {
+    // A handler that wrote its own JSON error body (the OAuth 2.0 token endpoint's RFC 6749
+    // errors) keeps it; every other error becomes a problem.
+    let has_json_body = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with(PROBLEM_JSON));
+    let mut response = if (status.is_client_error() || status.is_server_error()) && !has_json_body {
         render_problem(response, &request_id, language)
     } else {
         response.map_into_left_body()

@@ -10,9 +10,13 @@ use domain::message::Message;
 use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, StoreError, in_write_transaction};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::access::RateLimiter;
+use crate::auth::password::HashingPool;
 use crate::config::ServeArgs;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::clients::SecretOverlap;
 use crate::{apidoc, middleware, routes};
+use persistence::repo::throttle::ThrottlePolicy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -24,6 +28,10 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("start-up task failed: {0}")]
     Join(String),
+    #[error("signing keys: {0}")]
+    Keys(String),
+    #[error("demo: {0}")]
+    Demo(String),
 }
 
 /// Migrates the database and brings the reference data (regions, service catalogue) in line
@@ -62,12 +70,34 @@ impl Application {
             .await
             .map_err(|e| StartupError::Join(e.to_string()))??;
 
+        if args.demo {
+            let demo_pool = pool.clone();
+            tokio::task::spawn_blocking(move || crate::demo::load(&demo_pool))
+                .await
+                .map_err(|e| StartupError::Join(e.to_string()))??;
+        }
+        let tokens = web::Data::new(crate::auth_setup::tokens(&args.auth, pool.backend())?);
+        let hashing = web::Data::new(HashingPool::default());
+        let limiter = web::Data::new(RateLimiter::new(args.auth.rate_limit_per_minute));
+        let throttle = web::Data::new(ThrottlePolicy {
+            max_failures: args.auth.login_max_failures.max(1),
+            base_lock: chrono::Duration::seconds(args.auth.login_lockout_seconds.max(1)),
+            ..ThrottlePolicy::default()
+        });
+        let overlap =
+            web::Data::new(SecretOverlap(chrono::Duration::hours(args.auth.client_secret_overlap_hours.max(0))));
+
         let listener = TcpListener::bind(args.listen)?;
         let port = listener.local_addr()?.port();
         let body_limit = args.body_limit;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(pool.clone()))
+                .app_data(tokens.clone())
+                .app_data(hashing.clone())
+                .app_data(limiter.clone())
+                .app_data(throttle.clone())
+                .app_data(overlap.clone())
                 .app_data(
                     web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
                 )

@@ -54,12 +54,12 @@ fn serve_runs_with_the_default_database_in_the_working_directory_and_stops_on_si
     assert!(dir.join("reintegration.db").exists(), "the default database is reintegration.db in the working directory");
 
     // A request in flight when SIGTERM arrives: its headers and half its body are sent first.
-    let body = br#"{"legal_status": "citizen", "residence_region": "GE-KK"}"#;
+    let body = b"grant_type=password&username=nobody&password=not-the-password";
     let mut in_flight = TcpStream::connect(("127.0.0.1", port)).unwrap();
     in_flight.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         in_flight,
-        "POST /api/v1/eligibility/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
@@ -74,8 +74,9 @@ fn serve_runs_with_the_default_database_in_the_working_directory_and_stops_on_si
     in_flight.write_all(&body[10..]).unwrap();
     let mut answer = String::new();
     in_flight.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "the in-flight request did not finish: {answer}");
-    assert!(answer.contains(r#""outcome":"undetermined""#), "{answer}");
+    // It was answered in full (an unknown user: invalid_grant), after SIGTERM.
+    assert!(answer.starts_with("HTTP/1.1 400"), "the in-flight request did not finish: {answer}");
+    assert!(answer.contains(r#""error":"invalid_grant""#), "{answer}");
 
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let exit = child.wait().unwrap();

@@ -4,7 +4,9 @@
 //! `openapi/openapi.json`, and a test fails when the served document and that file differ.
 
 use utoipa::Modify;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi, ServerBuilder};
 
@@ -12,6 +14,8 @@ use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi, Serv
 pub const COMMITTED_PATH: &str = "openapi/openapi.json";
 
 pub const BEARER_SCHEME: &str = "bearer";
+pub const OAUTH2_SCHEME: &str = "oauth2";
+pub const TOKEN_URL: &str = "/api/v1/auth/token";
 
 /// Adds the frame to a document built from the handlers.
 pub struct Frame;
@@ -34,6 +38,8 @@ impl Modify for Frame {
         openapi.tags = Some(
             [
                 ("program", "Public program information: service catalogue, eligibility criteria, regions (S6)."),
+                ("auth", "OAuth 2.0 tokens: password grant for people, client credentials for NGO systems."),
+                ("administration", "Organisations, users and NGO systems (API clients)."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),
             ]
@@ -51,6 +57,16 @@ impl Modify for Frame {
                     .description(Some("A JWT from POST /api/v1/auth/token."))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            OAUTH2_SCHEME,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+                ],
+                "People log in with the password grant, NGO systems with client credentials (RFC 6749).",
+            )),
         );
         // Every operation needs a bearer token unless it says otherwise (public ones declare
         // an empty requirement).

@@ -5,6 +5,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 pub enum StoreError {
     #[error("record not found")]
     NotFound,
+    /// The record changed since the caller read it (`If-Match` names an older version).
+    #[error("the record has version {current}, not the expected one")]
+    StaleVersion { current: i32 },
     /// A uniqueness or check constraint refused the write; the message names the constraint.
     #[error("conflict: {0}")]
     Conflict(String),

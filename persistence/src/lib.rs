@@ -10,10 +10,12 @@ pub mod migrations;
 pub mod models;
 pub mod repo;
 pub mod schema;
+pub mod visibility;
 pub mod write;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection, Pool, PoolConfig, PooledConnection};
 pub use error::StoreError;
+pub use visibility::{Page, Visibility};
 pub use write::{Actor, AuditEntry, WriteTx, in_write_transaction};
 
 /// Generates a new server-side identifier (UUIDv7: time-ordered, API.md "Shape").

@@ -62,6 +62,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        must_change_password -> Bool,
     }
 }
 
@@ -285,6 +286,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        first_failure_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(organization_regions -> organizations (organization_id));
 diesel::joinable!(organization_regions -> regions (region_code));
 diesel::joinable!(users -> organizations (organization_id));
@@ -330,4 +341,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     shelter_stays,
     audit_events,
     idempotency_keys,
+    login_throttle,
 );

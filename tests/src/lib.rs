@@ -7,10 +7,12 @@
 
 use std::path::PathBuf;
 
-use api::config::{DatabaseArgs, ServeArgs};
+use api::config::{AuthArgs, DatabaseArgs, ServeArgs};
 use api::startup::Application;
 use diesel::RunQueryDsl;
 use persistence::{DatabaseUrl, DbConnection};
+
+pub mod identity;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -116,6 +118,19 @@ pub fn serve_args(database_url: String) -> ServeArgs {
         body_limit: 64 * 1024,
         workers: Some(1),
         shutdown_timeout: 5,
+        demo: false,
+        auth: AuthArgs {
+            jwt_signing_key_file: Some(identity::signing_key_file()),
+            jwt_signing_kid: identity::SIGNING_KID.to_owned(),
+            jwt_verify_keys: Vec::new(),
+            jwt_issuer: "reintegration".to_owned(),
+            jwt_audience: "reintegration-api".to_owned(),
+            token_ttl: 900,
+            login_max_failures: 5,
+            login_lockout_seconds: 60,
+            rate_limit_per_minute: 0,
+            client_secret_overlap_hours: 24,
+        },
     }
 }
 

@@ -278,7 +278,7 @@ pub fn today_in_tbilisi() -> NaiveDate {
 }
 
 /// A dry run of the eligibility decision (R1–R4) on the posted data; nothing is stored.
-#[utoipa::path(
+#[utoipa::path(operation_id = "check_eligibility", 
     post, path = "/api/v1/eligibility/check", tag = "eligibility", security(()),
     request_body = EligibilityCheckRequest,
     responses(

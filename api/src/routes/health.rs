@@ -17,13 +17,13 @@ pub struct Health {
 }
 
 /// The process is up (it answers); says nothing about the database.
-#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(operation_id = "health_live", get, path = "/health/live", tag = "health", responses((status = 200, body = Health)))]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "live", database: None })
 }
 
 /// Ready to serve: the database answers within two seconds. 503 with `Retry-After` otherwise.
-#[utoipa::path(
+#[utoipa::path(operation_id = "health_ready", 
     get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, body = Health),

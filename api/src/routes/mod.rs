@@ -1,14 +1,26 @@
-//! Routing: every route is registered here, in one place.
+//! Routing: every endpoint is declared once, in [`endpoints`], with who may call it. The same
+//! declarations register the routes, fill the OpenAPI document's per-operation roles, and are
+//! checked against the README's table by a test.
 
-use actix_web::web;
+use std::collections::BTreeMap;
 
+use actix_web::middleware::from_fn;
+use actix_web::{Route, web};
+use domain::role::Role;
+
+use crate::access::{Access, authorize};
+
+pub mod auth;
+pub mod clients;
 pub mod eligibility;
 pub mod health;
+pub mod organizations;
 pub mod program;
 pub mod regions;
+pub mod users;
 
 /// A bilingual text, as every message in the API carries it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Text {
     pub ka: String,
     pub en: String,
@@ -26,13 +38,128 @@ impl From<&domain::message::Message> for Text {
     }
 }
 
+/// One endpoint: its method, path, who may call it, and how to build its route.
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    route: fn() -> Route,
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+/// Organisations: the ministry's staff read all, NGO staff their own (R11, in the query).
+const ORGANIZATION_READERS: &[Role] =
+    &[Role::Admin, Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
+/// Users: administrators and auditors read all, an NGO manager the NGO's own.
+const USER_READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::NgoManager];
+
+macro_rules! endpoint {
+    ($method:ident $path:literal, $access:expr, $handler:path) => {
+        Endpoint {
+            method: const_str_upper(stringify!($method)),
+            path: $path,
+            access: $access,
+            route: || web::$method().to($handler),
+        }
+    };
+}
+
+const fn const_str_upper(method: &'static str) -> &'static str {
+    match method.as_bytes() {
+        b"get" => "GET",
+        b"post" => "POST",
+        b"put" => "PUT",
+        b"patch" => "PATCH",
+        b"delete" => "DELETE",
+        _ => method,
+    }
+}
+
+/// Every endpoint the server serves, with who may call it. The only place routes are declared.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Access::{Authenticated, Public, Roles};
+    vec![
+        endpoint!(get "/health/live", Public, health::live),
+        endpoint!(get "/health/ready", Public, health::ready),
+        endpoint!(get "/api/v1/program", Public, program::show),
+        endpoint!(get "/api/v1/regions", Public, regions::list),
+        endpoint!(post "/api/v1/auth/token", Public, auth::token),
+        endpoint!(post "/api/v1/eligibility/check", Authenticated, eligibility::check),
+        endpoint!(get "/api/v1/organizations", Roles(ORGANIZATION_READERS), organizations::list),
+        endpoint!(post "/api/v1/organizations", Roles(ADMIN), organizations::create),
+        endpoint!(get "/api/v1/organizations/{id}", Roles(ORGANIZATION_READERS), organizations::show),
+        endpoint!(put "/api/v1/organizations/{id}", Roles(ADMIN), organizations::update),
+        endpoint!(post "/api/v1/organizations/{id}/deactivate", Roles(ADMIN), organizations::deactivate),
+        endpoint!(post "/api/v1/organizations/{id}/activate", Roles(ADMIN), organizations::activate),
+        endpoint!(get "/api/v1/users", Roles(USER_READERS), users::list),
+        endpoint!(post "/api/v1/users", Roles(ADMIN), users::create),
+        endpoint!(get "/api/v1/users/me", Authenticated, users::me),
+        endpoint!(post "/api/v1/users/me/password", Authenticated, users::change_password),
+        endpoint!(get "/api/v1/users/{id}", Roles(USER_READERS), users::show),
+        endpoint!(put "/api/v1/users/{id}", Roles(ADMIN), users::update),
+        endpoint!(post "/api/v1/users/{id}/deactivate", Roles(ADMIN), users::deactivate),
+        endpoint!(post "/api/v1/users/{id}/activate", Roles(ADMIN), users::activate),
+        endpoint!(post "/api/v1/users/{id}/password-reset", Roles(ADMIN), users::reset_password),
+        endpoint!(get "/api/v1/clients", Roles(ADMIN_READERS), clients::list),
+        endpoint!(post "/api/v1/clients", Roles(ADMIN), clients::create),
+        endpoint!(get "/api/v1/clients/{id}", Roles(ADMIN_READERS), clients::show),
+        endpoint!(post "/api/v1/clients/{id}/rotate-secret", Roles(ADMIN), clients::rotate_secret),
+        endpoint!(post "/api/v1/clients/{id}/revoke", Roles(ADMIN), clients::revoke),
+    ]
+}
+
+/// Registers every endpoint, one resource per path (so a wrong method on a known path is a
+/// 405), each route behind [`authorize`] with its declared access.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health/live").route(web::get().to(health::live)))
-        .service(web::resource("/health/ready").route(web::get().to(health::ready)))
-        .service(
-            web::scope("/api/v1")
-                .service(web::resource("/program").route(web::get().to(program::show)))
-                .service(web::resource("/regions").route(web::get().to(regions::list)))
-                .service(web::resource("/eligibility/check").route(web::post().to(eligibility::check))),
+    let mut by_path: BTreeMap<&'static str, Vec<Endpoint>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for endpoint in endpoints() {
+        if !by_path.contains_key(endpoint.path) {
+            order.push(endpoint.path);
+        }
+        by_path.entry(endpoint.path).or_default().push(endpoint);
+    }
+    // Literal segments before parameters (`/users/me` before `/users/{id}`): keep declaration order.
+    for path in order {
+        let mut resource = web::resource(path);
+        for endpoint in by_path.remove(path).unwrap_or_default() {
+            let access = endpoint.access;
+            resource =
+                resource.route((endpoint.route)().wrap(from_fn(move |request, next| authorize(access, request, next))));
+        }
+        cfg.service(resource);
+    }
+}
+
+/// The README's endpoint table, rendered from [`endpoints`] (a test keeps the README in step).
+pub fn markdown_table() -> String {
+    let mut table = String::from("| method | path | who may call it |\n|---|---|---|\n");
+    for endpoint in endpoints() {
+        table.push_str(&format!("| `{}` | `{}` | {} |\n", endpoint.method, endpoint.path, endpoint.access.describe()));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_lists_every_endpoint_with_the_roles_declared_here() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let table = markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's endpoint table is out of date; replace it with:\n\n{table}\n(cargo run --bin reintegration -- endpoints prints it)"
         );
+    }
+
+    #[test]
+    fn every_path_and_method_is_declared_once() {
+        let mut seen = std::collections::HashSet::new();
+        for endpoint in endpoints() {
+            assert!(seen.insert((endpoint.method, endpoint.path)), "{} {} twice", endpoint.method, endpoint.path);
+        }
+    }
 }

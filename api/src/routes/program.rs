@@ -53,7 +53,7 @@ pub struct Service {
 
 /// S6: the program, its eligibility criteria and its service catalogue, in Georgian and English.
 /// Public.
-#[utoipa::path(
+#[utoipa::path(operation_id = "get_program", 
     get, path = "/api/v1/program", tag = "program", security(()),
     responses((status = 200, body = Program), (status = 503, body = crate::error::Problem, content_type = "application/problem+json"))
 )]

@@ -38,7 +38,7 @@ impl From<persistence::models::reference::Region> for Region {
 
 /// The first-level regions of Georgia, in Georgian and English, with R4's occupied flag and R6's
 /// shelter coverage. Public.
-#[utoipa::path(
+#[utoipa::path(operation_id = "list_regions", 
     get, path = "/api/v1/regions", tag = "program", security(()),
     responses((status = 200, body = RegionList), (status = 503, body = crate::error::Problem, content_type = "application/problem+json"))
 )]

@@ -1,0 +1,252 @@
+//! Authorisation as one mechanism. Every route declares its [`Access`] where it is registered
+//! (`routes::endpoints`); [`authorize`] enforces it before the handler runs: it verifies the
+//! bearer token, asks the database whether the user or client and its organisation are still
+//! active, checks the role, applies the per-client rate limit, and hands the handler a
+//! [`Caller`]. R11's NGO scoping then lives in the queries, through [`Caller::visibility`].
+
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use domain::role::Role;
+use persistence::{Actor, Pool, Visibility};
+
+use crate::auth::token::Tokens;
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No token needed.
+    Public,
+    /// Any authenticated user or client, whatever the role.
+    Authenticated,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public | Access::Authenticated => true,
+            Access::Roles(roles) => roles.contains(&role),
+        }
+    }
+
+    /// The roles allowed, for the README table and the OpenAPI document.
+    pub fn describe(self) -> String {
+        match self {
+            Access::Public => "public".to_owned(),
+            Access::Authenticated => "any role".to_owned(),
+            Access::Roles(roles) => roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+        }
+    }
+}
+
+/// Whether a principal is a person or an NGO system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    User,
+    Client,
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub kind: PrincipalKind,
+    pub id: String,
+    pub role: Role,
+    pub organization_id: String,
+}
+
+impl Caller {
+    /// R11: NGO staff and systems see their own organisation's records; everyone else all.
+    pub fn visibility(&self) -> Visibility {
+        if self.role.belongs_to_ngo() {
+            Visibility::Organization(self.organization_id.clone())
+        } else {
+            Visibility::All
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self.kind {
+            PrincipalKind::User => {
+                Actor::User { user_id: self.id.clone(), organization_id: self.organization_id.clone() }
+            }
+            PrincipalKind::Client => {
+                Actor::Client { client_id: self.id.clone(), organization_id: self.organization_id.clone() }
+            }
+        }
+    }
+
+    /// The token subject: `user:<id>` or `client:<id>`.
+    pub fn subject(&self) -> String {
+        subject(self.kind, &self.id)
+    }
+}
+
+pub fn subject(kind: PrincipalKind, id: &str) -> String {
+    match kind {
+        PrincipalKind::User => format!("user:{id}"),
+        PrincipalKind::Client => format!("client:{id}"),
+    }
+}
+
+fn parse_subject(sub: &str) -> Option<(PrincipalKind, &str)> {
+    if let Some(id) = sub.strip_prefix("user:") {
+        Some((PrincipalKind::User, id))
+    } else {
+        sub.strip_prefix("client:").map(|id| (PrincipalKind::Client, id))
+    }
+}
+
+/// A handler that declares `caller: Caller` runs only behind [`authorize`].
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Caller, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // A route registered as public cannot ask for a caller: that is a programming error,
+        // answered as 401 rather than letting the handler run unauthenticated.
+        ready(request.extensions().get::<Caller>().cloned().ok_or_else(ApiError::unauthorized))
+    }
+}
+
+/// The request id of the request in flight (for the audit trail).
+pub fn request_id(request: &HttpRequest) -> String {
+    request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+}
+
+/// Requests per minute per client, counted on this node (a token bucket per subject).
+pub struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        Self { per_minute, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes one request from the subject's bucket; `Err(seconds)` when it is empty.
+    pub fn take(&self, subject: &str) -> Result<(), u32> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute);
+        let per_second = capacity / 60.0;
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if buckets.len() > 100_000 {
+            // Bounded memory: forget buckets that have refilled completely.
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * per_second < capacity);
+        }
+        let (tokens, at) = buckets.entry(subject.to_owned()).or_insert((capacity, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(capacity);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / per_second).ceil() as u32)
+        }
+    }
+}
+
+/// The route middleware: authenticates, checks the role against the route's [`Access`], and
+/// puts the [`Caller`] into the request.
+pub async fn authorize<B: MessageBody + 'static>(
+    access: Access,
+    request: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if access != Access::Public
+        && let Err(error) = admit(access, &request).await
+    {
+        // A response, not an `Err`: the envelope then renders it as a problem with the request
+        // id, like every other error.
+        return Ok(request.error_response(error).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
+}
+
+async fn admit(access: Access, request: &ServiceRequest) -> Result<(), ApiError> {
+    let caller = authenticate(request).await?;
+    if !access.allows(caller.role) {
+        return Err(ApiError::forbidden());
+    }
+    if let Some(limiter) = request.app_data::<web::Data<RateLimiter>>()
+        && let Err(seconds) = limiter.take(&caller.subject())
+    {
+        return Err(ApiError::rate_limited(seconds));
+    }
+    request.extensions_mut().insert(caller);
+    Ok(())
+}
+
+async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
+    let token = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned())
+        .ok_or_else(ApiError::unauthorized)?;
+    let tokens = request.app_data::<web::Data<Tokens>>().ok_or_else(|| ApiError::internal("no token keys"))?;
+    let claims = tokens.verify(&token).map_err(|error| {
+        tracing::info!(reason = %error, "token rejected");
+        ApiError::unauthorized()
+    })?;
+    let (kind, id) = parse_subject(&claims.sub).ok_or_else(ApiError::unauthorized)?;
+    let pool = request.app_data::<web::Data<Pool>>().ok_or_else(|| ApiError::internal("no pool"))?;
+    let id = id.to_owned();
+    let lookup_id = id.clone();
+    let state = crate::db::read(pool, move |conn| {
+        Ok(match kind {
+            PrincipalKind::User => persistence::repo::principals::user(conn, &lookup_id)?,
+            PrincipalKind::Client => persistence::repo::principals::client(conn, &lookup_id)?,
+        })
+    })
+    .await?;
+    // Deactivated since the token was issued, or changed role or organisation: the token is dead.
+    let state =
+        state.filter(|s| s.active && s.role == claims.role && s.organization_id == claims.org).ok_or_else(|| {
+            tracing::info!(sub = %claims.sub, "token of an inactive or changed principal");
+            ApiError::unauthorized()
+        })?;
+    let role = Role::parse(&state.role).ok_or_else(|| ApiError::internal(format!("stored role {}", state.role)))?;
+    Ok(Caller { kind, id, role, organization_id: state.organization_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_refuses_once_empty_and_says_when_to_retry() {
+        let limiter = RateLimiter::new(3);
+        for _ in 0..3 {
+            assert_eq!(limiter.take("client:a"), Ok(()));
+        }
+        let retry = limiter.take("client:a").unwrap_err();
+        assert!((1..=20).contains(&retry), "{retry}");
+        assert_eq!(limiter.take("client:b"), Ok(()), "buckets are per client");
+    }
+
+    #[test]
+    fn access_checks_roles() {
+        let admins = Access::Roles(&[Role::Admin]);
+        assert!(admins.allows(Role::Admin) && !admins.allows(Role::Auditor));
+        assert!(Access::Authenticated.allows(Role::NgoCaseworker));
+        assert_eq!(Access::Roles(&[Role::Admin, Role::Auditor]).describe(), "admin, auditor");
+    }
+}

@@ -1,0 +1,13 @@
+//! Authentication building blocks: signing keys, access tokens and password hashing.
+//!
+//! - [`keys`]: the Ed25519 key set tokens are signed and verified with (rotation by `kid`).
+//! - [`token`]: issuing and strictly verifying short-lived JWTs.
+//! - [`password`]: Argon2id hashing off the async workers, and the password policy.
+
+pub mod keys;
+pub mod password;
+pub mod token;
+
+pub use keys::{KeyError, KeySet};
+pub use password::{HashingPool, PasswordError, PolicyViolation};
+pub use token::{Claims, IssuedToken, TokenError, TokenSettings, Tokens};

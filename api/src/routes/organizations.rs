@@ -1,0 +1,266 @@
+//! Organisations: the ministry and the implementing NGOs. Administrators manage them; everyone
+//! else reads what R11 lets them see (an NGO only itself).
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
+use domain::message::{FieldError, Message};
+use domain::region::RegionCode;
+use persistence::Pool;
+use persistence::models::identity::OrganizationChanges;
+use persistence::repo::organizations::{self as repo, NewOrganization, OrganizationRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::access::{Caller, request_id};
+use crate::db;
+use crate::error::{ApiError, ErrorCode};
+use crate::http::{List, PageQuery, etag, if_match};
+use crate::input::{Field, FieldErrors};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: String,
+    /// `ministry` or `ngo`.
+    pub kind: String,
+    pub name_ka: String,
+    pub name_en: String,
+    pub legal_form: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    /// The regions it works in (ISO 3166-2:GE).
+    pub regions: Vec<String>,
+    /// A deactivated organisation's users and clients cannot log in; its data stays.
+    pub active: bool,
+    /// Send it back in `If-Match` to change the organisation.
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<OrganizationRecord> for Organization {
+    fn from(record: OrganizationRecord) -> Self {
+        let o = record.organization;
+        Self {
+            id: o.id,
+            kind: o.kind,
+            name_ka: o.name_ka,
+            name_en: o.name_en,
+            legal_form: o.legal_form,
+            contact_email: o.contact_email,
+            contact_phone: o.contact_phone,
+            address: o.address,
+            regions: record.regions,
+            active: o.active,
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// The fields of an organisation an administrator writes (create and full update).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationRequest {
+    /// The name in Georgian script.
+    #[serde(default)]
+    #[schema(value_type = String, example = "ფონდი „აფხაზინტერკონტი\"")]
+    pub name_ka: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = String, example = "Foundation \"Abkhazintercont\"")]
+    pub name_en: Field<String>,
+    /// E.g. "non-entrepreneurial non-commercial legal entity".
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub legal_form: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub address: Field<String>,
+    /// Regions it works in; occupied territories are not covered (R4).
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, example = json!(["GE-TB", "GE-KK"]))]
+    pub regions: Field<Vec<String>>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
+}
+
+impl OrganizationRequest {
+    fn parse(self) -> Result<(OrganizationChanges, Vec<String>), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+        let name_ka = errors.text("name_ka", self.name_ka, 2, 200);
+        let name_en = errors.text("name_en", self.name_en, 2, 200);
+        let legal_form = errors.text("legal_form", self.legal_form, 2, 200);
+        let contact_email = errors.email("contact_email", self.contact_email);
+        let contact_phone = errors.text("contact_phone", self.contact_phone, 0, 40).filter(|p| !p.is_empty());
+        let address = errors.text("address", self.address, 0, 300).filter(|a| !a.is_empty());
+        let mut regions = Vec::new();
+        for (i, code) in
+            errors.required("regions", self.regions, "an array of region codes").unwrap_or_default().iter().enumerate()
+        {
+            let name = format!("regions[{i}]");
+            match RegionCode::parse(code) {
+                Ok(region) if region.is_occupied() => errors.push(FieldError::new(
+                    name,
+                    "region_not_covered",
+                    Message::new(
+                        "ოკუპირებულ ტერიტორიას პროგრამა არ მოიცავს (R4)",
+                        "The program does not cover the occupied territories (R4)",
+                    ),
+                )),
+                Ok(region) if !regions.contains(&region.code().to_owned()) => regions.push(region.code().to_owned()),
+                Ok(_) => {}
+                Err(error) => errors.push(FieldError::new(name, error.code(), error.message())),
+            }
+        }
+        errors.finish()?;
+        let (Some(name_ka), Some(name_en), Some(legal_form)) = (name_ka, name_en, legal_form) else {
+            return Err(ApiError::internal("organisation fields missing after validation"));
+        };
+        regions.sort();
+        Ok((OrganizationChanges { name_ka, name_en, legal_form, contact_email, contact_phone, address }, regions))
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationFilter {
+    /// Only active (`true`) or deactivated (`false`) organisations.
+    pub active: Option<bool>,
+}
+
+fn duplicate_name(error: ApiError) -> ApiError {
+    if error.code == ErrorCode::Conflict {
+        ApiError::new(
+            ErrorCode::Conflict,
+            Message::new("ამ სახელით ორგანიზაცია უკვე არსებობს", "An organisation with this name already exists"),
+        )
+    } else {
+        error
+    }
+}
+
+fn respond(status: actix_web::http::StatusCode, record: OrganizationRecord) -> HttpResponse {
+    let version = record.organization.version;
+    HttpResponse::build(status).insert_header(etag(version)).json(Organization::from(record))
+}
+
+/// Organisations the caller may see, in creation order (an NGO sees only itself).
+#[utoipa::path(operation_id = "list_organizations", get, path = "/api/v1/organizations", tag = "administration",
+    params(PageQuery, OrganizationFilter),
+    responses((status = 200, body = List<Organization>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn list(
+    caller: Caller,
+    pool: web::Data<Pool>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<OrganizationFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::default();
+    let page = page.parse(&mut errors);
+    errors.finish()?;
+    let visibility = caller.visibility();
+    let active = filter.active;
+    let found =
+        db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, active, page.after.as_deref(), page.limit)?))
+            .await?;
+    Ok(HttpResponse::Ok().json(List::from_page(found, Organization::from)))
+}
+
+/// One organisation (404 when the caller may not see it).
+#[utoipa::path(operation_id = "get_organization", get, path = "/api/v1/organizations/{id}", tag = "administration",
+    responses((status = 200, body = Organization, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
+pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let visibility = caller.visibility();
+    let record = db::read(&pool, move |conn| Ok(repo::get(conn, &visibility, &id)?)).await?;
+    Ok(respond(actix_web::http::StatusCode::OK, record))
+}
+
+/// Registers an implementing NGO.
+#[utoipa::path(operation_id = "create_organization", post, path = "/api/v1/organizations", tag = "administration", request_body = OrganizationRequest,
+    responses((status = 201, body = Organization, headers(("ETag" = String))), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    body: web::Json<OrganizationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (changes, regions) = body.into_inner().parse()?;
+    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(repo::create(tx, NewOrganization { kind: "ngo", changes, regions })?)
+    })
+    .await
+    .map_err(duplicate_name)?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, record))
+}
+
+/// Replaces an organisation's details (`If-Match` required).
+#[utoipa::path(operation_id = "update_organization", put, path = "/api/v1/organizations/{id}", tag = "administration", request_body = OrganizationRequest,
+    params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
+    responses((status = 200, body = Organization), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+pub async fn update(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    id: web::Path<String>,
+    body: web::Json<OrganizationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&request)?;
+    let (changes, regions) = body.into_inner().parse()?;
+    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(repo::update(tx, &id, version, changes, regions)?)
+    })
+    .await
+    .map_err(duplicate_name)?;
+    Ok(respond(actix_web::http::StatusCode::OK, record))
+}
+
+async fn set_active(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    id: String,
+    active: bool,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&request)?;
+    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(repo::set_active(tx, &id, version, active)?)
+    })
+    .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, record))
+}
+
+/// Deactivates an organisation: its users and clients can no longer log in and their live
+/// tokens stop working; its data stays. `If-Match` required.
+#[utoipa::path(operation_id = "deactivate_organization", post, path = "/api/v1/organizations/{id}/deactivate", tag = "administration",
+    params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
+    responses((status = 200, body = Organization), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+pub async fn deactivate(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_active(caller, request, pool, id.into_inner(), false).await
+}
+
+/// Reactivates an organisation. `If-Match` required.
+#[utoipa::path(operation_id = "activate_organization", post, path = "/api/v1/organizations/{id}/activate", tag = "administration",
+    params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
+    responses((status = 200, body = Organization), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+pub async fn activate(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_active(caller, request, pool, id.into_inner(), true).await
+}

@@ -1,0 +1,195 @@
+//! Organisations: the ministry and the implementing NGOs, with the regions they work in.
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::models::identity::{Organization, OrganizationChanges};
+use crate::schema::{organization_regions, organizations};
+use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
+
+/// An organisation with the regions it works in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganizationRecord {
+    #[serde(flatten)]
+    pub organization: Organization,
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub kind: &'static str,
+    pub changes: OrganizationChanges,
+    pub regions: Vec<String>,
+}
+
+fn regions_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(organization_regions::table
+        .filter(organization_regions::organization_id.eq_any(ids))
+        .order((organization_regions::organization_id, organization_regions::region_code))
+        .select((organization_regions::organization_id, organization_regions::region_code))
+        .load(conn)?)
+}
+
+fn with_regions(conn: &mut DbConnection, rows: Vec<Organization>) -> Result<Vec<OrganizationRecord>, StoreError> {
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let pairs = regions_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|organization| {
+            let regions = pairs.iter().filter(|(id, _)| *id == organization.id).map(|(_, r)| r.clone()).collect();
+            OrganizationRecord { organization, regions }
+        })
+        .collect())
+}
+
+fn replace_regions(tx: &mut WriteTx<'_>, id: &str, regions: &[String]) -> Result<(), StoreError> {
+    diesel::delete(organization_regions::table.filter(organization_regions::organization_id.eq(id)))
+        .execute(tx.conn())?;
+    for region in regions {
+        diesel::insert_into(organization_regions::table)
+            .values((organization_regions::organization_id.eq(id), organization_regions::region_code.eq(region)))
+            .execute(tx.conn())?;
+    }
+    Ok(())
+}
+
+/// One organisation, if the caller may see it (R11: an NGO sees only itself).
+pub fn get(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> Result<OrganizationRecord, StoreError> {
+    if !visibility.allows(id) {
+        return Err(StoreError::NotFound);
+    }
+    let row = organizations::table.find(id).select(Organization::as_select()).first(conn)?;
+    with_regions(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
+}
+
+pub fn find_by_name_en(conn: &mut DbConnection, name_en: &str) -> Result<Option<Organization>, StoreError> {
+    Ok(organizations::table
+        .filter(organizations::name_en.eq(name_en))
+        .select(Organization::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A page of organisations in creation order, after the given id.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    active: Option<bool>,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<OrganizationRecord>, StoreError> {
+    let mut query = organizations::table.select(Organization::as_select()).order(organizations::id.asc()).into_boxed();
+    if let Visibility::Organization(own) = visibility {
+        query = query.filter(organizations::id.eq(own.clone()));
+    }
+    if let Some(active) = active {
+        query = query.filter(organizations::active.eq(active));
+    }
+    if let Some(after) = after {
+        query = query.filter(organizations::id.gt(after.to_owned()));
+    }
+    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    let page = Page::from_rows(rows, limit, |o| o.id.clone());
+    Ok(Page { items: with_regions(conn, page.items)?, next_after: page.next_after })
+}
+
+fn audit_json(record: &OrganizationRecord) -> Option<serde_json::Value> {
+    serde_json::to_value(record).ok()
+}
+
+pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<OrganizationRecord, StoreError> {
+    let now = now_utc();
+    let changes = new.changes;
+    let organization = Organization {
+        id: new_id(),
+        kind: new.kind.to_owned(),
+        name_ka: changes.name_ka,
+        name_en: changes.name_en,
+        legal_form: changes.legal_form,
+        contact_email: changes.contact_email,
+        contact_phone: changes.contact_phone,
+        address: changes.address,
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(organizations::table).values(&organization).execute(tx.conn())?;
+    replace_regions(tx, &organization.id, &new.regions)?;
+    let record = OrganizationRecord { organization, regions: new.regions };
+    tx.audit(AuditEntry {
+        action: "create",
+        entity_type: "organization",
+        entity_id: record.organization.id.clone(),
+        before: None,
+        after: audit_json(&record),
+    })?;
+    Ok(record)
+}
+
+/// Fails with `StaleVersion` when the stored version is not `expected_version` (a lost update
+/// is impossible), `NotFound` when there is no such organisation.
+fn check_version(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<OrganizationRecord, StoreError> {
+    let before = get(tx.conn(), &Visibility::All, id)?;
+    if before.organization.version != expected_version {
+        return Err(StoreError::StaleVersion { current: before.organization.version });
+    }
+    Ok(before)
+}
+
+fn bump(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        organizations::table.filter(organizations::id.eq(id)).filter(organizations::version.eq(expected_version)),
+    )
+    .set((organizations::version.eq(expected_version + 1), organizations::updated_at.eq(now_utc())))
+    .execute(tx.conn())?;
+    if updated == 0 {
+        // Another transaction got there between our read and our write.
+        return Err(StoreError::StaleVersion { current: expected_version + 1 });
+    }
+    Ok(())
+}
+
+pub fn update(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    changes: OrganizationChanges,
+    regions: Vec<String>,
+) -> Result<OrganizationRecord, StoreError> {
+    let before = check_version(tx, id, expected_version)?;
+    bump(tx, id, expected_version)?;
+    diesel::update(organizations::table.find(id)).set(&changes).execute(tx.conn())?;
+    replace_regions(tx, id, &regions)?;
+    let after = get(tx.conn(), &Visibility::All, id)?;
+    tx.audit(AuditEntry {
+        action: "update",
+        entity_type: "organization",
+        entity_id: id.to_owned(),
+        before: audit_json(&before),
+        after: audit_json(&after),
+    })?;
+    Ok(after)
+}
+
+/// Deactivates (or reactivates) an organisation. Its data stays; its users and clients can no
+/// longer log in, and their live tokens stop working on their next request.
+pub fn set_active(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    active: bool,
+) -> Result<OrganizationRecord, StoreError> {
+    let before = check_version(tx, id, expected_version)?;
+    bump(tx, id, expected_version)?;
+    diesel::update(organizations::table.find(id)).set(organizations::active.eq(active)).execute(tx.conn())?;
+    let after = get(tx.conn(), &Visibility::All, id)?;
+    tx.audit(AuditEntry {
+        action: if active { "activate" } else { "deactivate" },
+        entity_type: "organization",
+        entity_id: id.to_owned(),
+        before: audit_json(&before),
+        after: audit_json(&after),
+    })?;
+    Ok(after)
+}
