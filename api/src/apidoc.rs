@@ -5,7 +5,9 @@ use openapi::Frame;
 use utoipa::OpenApi;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{Content, Ref, RefOr};
 
 use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
@@ -74,6 +76,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             Some(text) if !text.is_empty() => format!("{text}\n\n{who}"),
             _ => who,
         });
+        document_errors(operation, endpoint.access, endpoint.path);
         operation.security = Some(match endpoint.access {
             Access::Public => vec![SecurityRequirement::default()],
             _ => vec![
@@ -83,6 +86,45 @@ pub fn document() -> utoipa::openapi::OpenApi {
         });
     }
     doc
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
+            .build(),
+    )
+}
+
+/// Every error is problem+json (API.md), whatever the annotation said; the token endpoint's
+/// 400 and 401 are RFC 6749 §5.2 JSON. Protected operations document 401, 403 and 429, and
+/// every operation 500 and 503, from the same access declaration.
+fn document_errors(operation: &mut Operation, access: Access, path: &str) {
+    let responses = &mut operation.responses.responses;
+    for (status, response) in responses.iter_mut() {
+        let is_error = status.starts_with('4') || status.starts_with('5');
+        let oauth = path == crate::routes::TOKEN_PATH && (status == "400" || status == "401");
+        if let (true, false, RefOr::T(response)) = (is_error, oauth, response)
+            && let Some(content) = response.content.shift_remove("application/json")
+        {
+            response.content.insert(PROBLEM_JSON.to_owned(), content);
+        }
+    }
+    let mut add = |status: &str, description: &str| {
+        responses.entry(status.to_owned()).or_insert_with(|| problem_response(description));
+    };
+    if access != Access::Public {
+        add("401", "No valid bearer token");
+        add("429", "Too many requests from this client; see Retry-After");
+    }
+    if let Access::Roles(_) = access {
+        add("403", "The caller's role may not do this");
+    }
+    add("500", "Internal error; the body names only the request id");
+    add("503", "The database is unavailable; see Retry-After");
 }
 
 /// Pretty JSON with a final newline, byte for byte what `openapi/openapi.json` holds.

@@ -104,7 +104,12 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap(from_fn(middleware::envelope))
                 .configure(routes::configure)
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", apidoc::document()))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/openapi.json", apidoc::document())
+                        // No call to the online validator: the docs work with no internet.
+                        .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                )
                 .service(web::resource("/docs").route(web::get().to(docs_redirect)))
                 .default_service(web::to(not_found))
         })

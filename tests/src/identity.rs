@@ -92,6 +92,11 @@ impl TestApp {
         Login { id: user_id, organization_id, token }
     }
 
+    /// A token of the bootstrapped administrator, obtained once per test app.
+    pub async fn token(&self) -> String {
+        self.admin_token.get_or_init(|| async { self.admin().await.token }).await.clone()
+    }
+
     /// `POST /api/v1/auth/token` with the password grant; panics unless it succeeds.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self.password_grant(username, password).await;

@@ -108,6 +108,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database: TestDatabase,
     handle: actix_web::dev::ServerHandle,
+    admin_token: tokio::sync::OnceCell<String>,
 }
 
 /// Options a test may change before the server starts.
@@ -156,7 +157,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
-        Self { address, client, database, handle }
+        Self { address, client, database, handle, admin_token: tokio::sync::OnceCell::new() }
     }
 
     pub fn url(&self, path: &str) -> String {

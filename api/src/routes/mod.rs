@@ -46,6 +46,9 @@ pub struct Endpoint {
     route: fn() -> Route,
 }
 
+/// The OAuth 2.0 token endpoint, whose errors follow RFC 6749 rather than problem+json.
+pub const TOKEN_PATH: &str = "/api/v1/auth/token";
+
 const ADMIN: &[Role] = &[Role::Admin];
 const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 /// Organisations: the ministry's staff read all, NGO staff their own (R11, in the query).

@@ -1,0 +1,163 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! What the schema itself refuses, on both backends, whatever code writes to it: the audit trail
+//! is append-only (R13), budgets are not negative (R9), a person is stored once (R5), a shelter
+//! stay is at most 4 nights (R7), and foreign keys hold (also on SQLite).
+
+use diesel::RunQueryDsl;
+use diesel::result::{DatabaseErrorKind, Error};
+use persistence::DbConnection;
+use persistence::repo::audit;
+use tests::TestApp;
+
+const AT: &str = "'2017-01-01 00:00:00'";
+
+fn run(conn: &mut DbConnection, sql: &str) -> Result<usize, Error> {
+    diesel::sql_query(sql).execute(conn)
+}
+
+fn assert_refused(result: Result<usize, Error>, kind: &str, what: &str) -> String {
+    match result {
+        Ok(rows) => panic!("{what} was accepted ({rows} rows)"),
+        Err(Error::DatabaseError(found, info)) => {
+            let found = match found {
+                DatabaseErrorKind::UniqueViolation => "unique",
+                DatabaseErrorKind::ForeignKeyViolation => "foreign_key",
+                DatabaseErrorKind::CheckViolation => "check",
+                _ => "other",
+            };
+            assert_eq!(found, kind, "{what}: {}", info.message());
+            info.message().to_owned()
+        }
+        Err(other) => panic!("{what} failed, but not as a refusal by the database: {other}"),
+    }
+}
+
+fn insert_organization(conn: &mut DbConnection, id: &str, name: &str) {
+    let sql = format!(
+        "INSERT INTO organizations (id, kind, name_ka, name_en, legal_form, created_at, updated_at) \
+         VALUES ('{id}', 'ngo', 'ორგანიზაცია {name}', '{name}', 'non_commercial', {AT}, {AT})"
+    );
+    assert_eq!(run(conn, &sql).unwrap(), 1);
+}
+
+fn insert_arrival(conn: &mut DbConnection, id: &str, organization_id: &str) {
+    let sql = format!(
+        "INSERT INTO arrivals (id, arrival_date, point_of_arrival, need_shelter, organization_id, created_at, updated_at) \
+         VALUES ('{id}', '2017-03-01', 'tbilisi_airport', TRUE, '{organization_id}', {AT}, {AT})"
+    );
+    assert_eq!(run(conn, &sql).unwrap(), 1);
+}
+
+fn person_sql(id: &str, personal_number: &str, organization_id: &str) -> String {
+    format!(
+        "INSERT INTO persons (id, legal_status, personal_number, organization_id, created_at, updated_at) \
+         VALUES ('{id}', 'citizen', '{personal_number}', '{organization_id}', {AT}, {AT})"
+    )
+}
+
+fn shelter_sql(id: &str, arrival_id: &str, check_in: &str, check_out: &str) -> String {
+    format!(
+        "INSERT INTO shelter_stays (id, arrival_id, region_code, shelter_name, check_in, check_out, created_at, updated_at) \
+         VALUES ('{id}', '{arrival_id}', 'GE-TB', 'თავშესაფარი', '{check_in}', '{check_out}', {AT}, {AT})"
+    )
+}
+
+#[tokio::test]
+async fn r13_the_audit_trail_cannot_be_updated_or_deleted() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    let before = audit::count(&mut conn).unwrap();
+    assert!(before > 0, "the reference data left no audit events to tamper with");
+    let first = audit::for_entity(&mut conn, "region", "GE-TB").unwrap();
+    assert_eq!(first.len(), 1);
+
+    let update = run(&mut conn, "UPDATE audit_events SET action = 'tampered' WHERE entity_id = 'GE-TB'");
+    let message = assert_refused(update, "other", "an UPDATE of audit_events");
+    assert!(message.contains("append-only"), "{message}");
+    let delete = run(&mut conn, "DELETE FROM audit_events");
+    let message = assert_refused(delete, "other", "a DELETE from audit_events");
+    assert!(message.contains("append-only"), "{message}");
+
+    assert_eq!(audit::count(&mut conn).unwrap(), before, "events disappeared");
+    let after = audit::for_entity(&mut conn, "region", "GE-TB").unwrap();
+    assert_eq!((after.len(), after[0].action.as_str(), after[0].seq), (1, "create", first[0].seq));
+
+    // Appending stays possible.
+    let append = format!(
+        "INSERT INTO audit_events (id, occurred_at, actor_kind, action, entity_type, entity_id) \
+         VALUES ('test-event', {AT}, 'system', 'create', 'test', 'x')"
+    );
+    assert_eq!(run(&mut conn, &append).unwrap(), 1);
+    assert_eq!(audit::count(&mut conn).unwrap(), before + 1);
+}
+
+#[tokio::test]
+async fn r9_a_negative_budget_is_refused_by_the_schema() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    let insert = |year: i32, tetri: i64| {
+        format!(
+            "INSERT INTO program_years (year, budget_tetri, created_at, updated_at) VALUES ({year}, {tetri}, {AT}, {AT})"
+        )
+    };
+    assert_refused(run(&mut conn, &insert(2017, -1)), "check", "a budget of -1 tetri");
+    // 590,000.00 GEL in tetri (PROGRAM.md R9) is fine, and so is zero.
+    assert_eq!(run(&mut conn, &insert(2017, 59_000_000)).unwrap(), 1);
+    assert_eq!(run(&mut conn, &insert(2018, 0)).unwrap(), 1);
+    let update = run(&mut conn, "UPDATE program_years SET budget_tetri = -100 WHERE year = 2017");
+    assert_refused(update, "check", "lowering a budget below zero");
+}
+
+#[tokio::test]
+async fn r5_a_second_person_with_the_same_personal_number_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    insert_organization(&mut conn, "org-1", "NGO One");
+    insert_organization(&mut conn, "org-2", "NGO Two");
+    assert_eq!(run(&mut conn, &person_sql("person-1", "01001012345", "org-1")).unwrap(), 1);
+    // Typed in again by another NGO: the same person, never a second one.
+    let again = run(&mut conn, &person_sql("person-2", "01001012345", "org-2"));
+    assert_refused(again, "unique", "a second person with personal number 01001012345");
+    // A different number is a different person.
+    assert_eq!(run(&mut conn, &person_sql("person-3", "01001012346", "org-2")).unwrap(), 1);
+}
+
+#[tokio::test]
+async fn r7_a_shelter_stay_of_five_nights_is_refused_and_four_accepted() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    insert_organization(&mut conn, "ministry", "Ministry");
+    insert_arrival(&mut conn, "arrival-1", "ministry");
+
+    let five = run(&mut conn, &shelter_sql("stay-5", "arrival-1", "2017-03-01", "2017-03-06"));
+    assert_refused(five, "check", "a 5-night shelter stay");
+    let none = run(&mut conn, &shelter_sql("stay-0", "arrival-1", "2017-03-01", "2017-03-01"));
+    assert_refused(none, "check", "a 0-night shelter stay");
+    // Across a month end: 2017-02-27 to 2017-03-04 is 5 nights (2017 is not a leap year).
+    let five = run(&mut conn, &shelter_sql("stay-5b", "arrival-1", "2017-02-27", "2017-03-04"));
+    assert_refused(five, "check", "a 5-night shelter stay across February's end");
+
+    assert_eq!(run(&mut conn, &shelter_sql("stay-4", "arrival-1", "2017-03-01", "2017-03-05")).unwrap(), 1);
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced_on_every_backend() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    insert_organization(&mut conn, "org-1", "NGO One");
+    insert_arrival(&mut conn, "arrival-1", "org-1");
+    let case = |person_id: &str| {
+        format!(
+            "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, status, created_at, updated_at) \
+             VALUES ('case-{person_id}', '{person_id}', 'arrival-1', 'org-1', '2017-05-10', 'open', {AT}, {AT})"
+        )
+    };
+    assert_refused(run(&mut conn, &case("no-such-person")), "foreign_key", "a case of a missing person");
+
+    let stay = run(&mut conn, &shelter_sql("stay-1", "no-such-arrival", "2017-03-01", "2017-03-02"));
+    assert_refused(stay, "foreign_key", "a shelter stay of a missing arrival");
+
+    // With the person in place the same case is accepted.
+    assert_eq!(run(&mut conn, &person_sql("person-1", "01001012345", "org-1")).unwrap(), 1);
+    assert_eq!(run(&mut conn, &case("person-1")).unwrap(), 1);
+}
