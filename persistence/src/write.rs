@@ -105,10 +105,39 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Finishes a guarded `UPDATE … WHERE id = ? AND version = ?` of a versioned record: no row
+    /// updated means another transaction changed it first (a lost update is impossible);
+    /// otherwise the change is recorded with its state before and after (R13).
+    pub(crate) fn record_versioned_update<T: serde::Serialize>(
+        &mut self,
+        updated_rows: usize,
+        expected_version: i32,
+        change: (&'static str, &'static str, &str),
+        before: &T,
+        after: &T,
+    ) -> Result<(), StoreError> {
+        if updated_rows == 0 {
+            return Err(StoreError::StaleVersion { current: expected_version + 1 });
+        }
+        let (action, entity_type, entity_id) = change;
+        self.audit(AuditEntry {
+            action,
+            entity_type,
+            entity_id: entity_id.to_owned(),
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(after).ok(),
+        })
+    }
+
     /// How many audit events this transaction has recorded so far.
     pub fn audited_events(&self) -> usize {
         self.events
     }
+}
+
+/// `If-Match` named `expected`, the record is at `current`.
+pub(crate) fn expect_version(current: i32, expected: i32) -> Result<(), StoreError> {
+    if current == expected { Ok(()) } else { Err(StoreError::StaleVersion { current }) }
 }
 
 enum TxError<E> {

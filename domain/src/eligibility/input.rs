@@ -140,6 +140,24 @@ impl EligibilityInput {
     }
 }
 
+/// The API.md example input, shared by the eligibility tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn api_example() -> EligibilityInput {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    EligibilityInput {
+        legal_status: Some(LegalStatus::Citizen),
+        personal_number: Some(PersonalNumber::parse("01001012345").unwrap()),
+        residence_permit_number: None,
+        return_date: Some(d("2017-03-01")),
+        registration_date: d("2017-05-10"),
+        residence_region: Some(RegionCode::KvemoKartli),
+        irregular_periods: vec![DatePeriod::new(d("2015-01-10"), d("2017-03-01")).unwrap()],
+        asylum_applied: Some(false),
+        asylum_held: Some(false),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -150,17 +168,7 @@ mod tests {
     }
 
     fn valid() -> EligibilityInput {
-        EligibilityInput {
-            legal_status: Some(LegalStatus::Citizen),
-            personal_number: Some(PersonalNumber::parse("01001012345").unwrap()),
-            residence_permit_number: None,
-            return_date: Some(d("2017-03-01")),
-            registration_date: d("2017-05-10"),
-            residence_region: Some(RegionCode::KvemoKartli),
-            irregular_periods: vec![DatePeriod::new(d("2015-01-10"), d("2017-03-01")).unwrap()],
-            asylum_applied: Some(false),
-            asylum_held: Some(false),
-        }
+        api_example()
     }
 
     fn codes(input: &EligibilityInput, today: &str) -> Vec<(String, &'static str)> {

@@ -41,8 +41,6 @@ pub fn decide(input: &EligibilityInput, r5: Option<Option<&OtherCase>>) -> Decis
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::period::DatePeriod;
-    use crate::person_id::PersonalNumber;
     use crate::region::RegionCode;
     use chrono::NaiveDate;
 
@@ -52,17 +50,7 @@ mod tests {
 
     /// The API.md example.
     fn example() -> EligibilityInput {
-        EligibilityInput {
-            legal_status: Some(LegalStatus::Citizen),
-            personal_number: Some(PersonalNumber::parse("01001012345").unwrap()),
-            residence_permit_number: None,
-            return_date: Some(d("2017-03-01")),
-            registration_date: d("2017-05-10"),
-            residence_region: Some(RegionCode::KvemoKartli),
-            irregular_periods: vec![DatePeriod::new(d("2015-01-10"), d("2017-03-01")).unwrap()],
-            asylum_applied: Some(false),
-            asylum_held: Some(false),
-        }
+        super::input::api_example()
     }
 
     fn rule_ids(d: &Decision) -> Vec<RuleId> {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::models::identity::ApiClient;
 use crate::schema::{api_clients, organizations};
+use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
 
 #[derive(Debug, Clone)]
@@ -91,9 +92,7 @@ fn change(
     change: impl FnOnce(&mut ApiClient),
 ) -> Result<ApiClient, StoreError> {
     let before = get(tx.conn(), &Visibility::All, id)?;
-    if before.version != expected_version {
-        return Err(StoreError::StaleVersion { current: before.version });
-    }
+    expect_version(before.version, expected_version)?;
     let mut after = before.clone();
     change(&mut after);
     after.version = expected_version + 1;
@@ -110,16 +109,7 @@ fn change(
         api_clients::updated_at.eq(after.updated_at),
     ))
     .execute(tx.conn())?;
-    if updated == 0 {
-        return Err(StoreError::StaleVersion { current: expected_version + 1 });
-    }
-    tx.audit(AuditEntry {
-        action,
-        entity_type: "api_client",
-        entity_id: id.to_owned(),
-        before: audit_json(&before),
-        after: audit_json(&after),
-    })?;
+    tx.record_versioned_update(updated, expected_version, (action, "api_client", id), &before, &after)?;
     Ok(after)
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::models::identity::{Organization, OrganizationChanges};
 use crate::schema::{organization_regions, organizations};
+use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
 
 /// An organisation with the regions it works in.
@@ -131,23 +132,18 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
 /// is impossible), `NotFound` when there is no such organisation.
 fn check_version(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<OrganizationRecord, StoreError> {
     let before = get(tx.conn(), &Visibility::All, id)?;
-    if before.organization.version != expected_version {
-        return Err(StoreError::StaleVersion { current: before.organization.version });
-    }
+    expect_version(before.organization.version, expected_version)?;
     Ok(before)
 }
 
-fn bump(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<(), StoreError> {
-    let updated = diesel::update(
+/// Moves the version on, guarded by the expected one; returns the rows updated (0: another
+/// transaction got there first).
+fn bump(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<usize, StoreError> {
+    Ok(diesel::update(
         organizations::table.filter(organizations::id.eq(id)).filter(organizations::version.eq(expected_version)),
     )
     .set((organizations::version.eq(expected_version + 1), organizations::updated_at.eq(now_utc())))
-    .execute(tx.conn())?;
-    if updated == 0 {
-        // Another transaction got there between our read and our write.
-        return Err(StoreError::StaleVersion { current: expected_version + 1 });
-    }
-    Ok(())
+    .execute(tx.conn())?)
 }
 
 pub fn update(
@@ -158,17 +154,11 @@ pub fn update(
     regions: Vec<String>,
 ) -> Result<OrganizationRecord, StoreError> {
     let before = check_version(tx, id, expected_version)?;
-    bump(tx, id, expected_version)?;
+    let updated = bump(tx, id, expected_version)?;
     diesel::update(organizations::table.find(id)).set(&changes).execute(tx.conn())?;
     replace_regions(tx, id, &regions)?;
     let after = get(tx.conn(), &Visibility::All, id)?;
-    tx.audit(AuditEntry {
-        action: "update",
-        entity_type: "organization",
-        entity_id: id.to_owned(),
-        before: audit_json(&before),
-        after: audit_json(&after),
-    })?;
+    tx.record_versioned_update(updated, expected_version, ("update", "organization", id), &before, &after)?;
     Ok(after)
 }
 
@@ -181,15 +171,10 @@ pub fn set_active(
     active: bool,
 ) -> Result<OrganizationRecord, StoreError> {
     let before = check_version(tx, id, expected_version)?;
-    bump(tx, id, expected_version)?;
+    let updated = bump(tx, id, expected_version)?;
     diesel::update(organizations::table.find(id)).set(organizations::active.eq(active)).execute(tx.conn())?;
     let after = get(tx.conn(), &Visibility::All, id)?;
-    tx.audit(AuditEntry {
-        action: if active { "activate" } else { "deactivate" },
-        entity_type: "organization",
-        entity_id: id.to_owned(),
-        before: audit_json(&before),
-        after: audit_json(&after),
-    })?;
+    let action = if active { "activate" } else { "deactivate" };
+    tx.record_versioned_update(updated, expected_version, (action, "organization", id), &before, &after)?;
     Ok(after)
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::models::identity::User;
 use crate::schema::{organizations, users};
+use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
 
 #[derive(Debug, Clone)]
@@ -107,9 +108,7 @@ fn change(
     change: impl FnOnce(&mut User),
 ) -> Result<User, StoreError> {
     let before = get(tx.conn(), &Visibility::All, id)?;
-    if before.version != expected_version {
-        return Err(StoreError::StaleVersion { current: before.version });
-    }
+    expect_version(before.version, expected_version)?;
     let mut after = before.clone();
     change(&mut after);
     after.version = expected_version + 1;
@@ -125,16 +124,7 @@ fn change(
             users::updated_at.eq(after.updated_at),
         ))
         .execute(tx.conn())?;
-    if updated == 0 {
-        return Err(StoreError::StaleVersion { current: expected_version + 1 });
-    }
-    tx.audit(AuditEntry {
-        action,
-        entity_type: "user",
-        entity_id: id.to_owned(),
-        before: audit_json(&before),
-        after: audit_json(&after),
-    })?;
+    tx.record_versioned_update(updated, expected_version, (action, "user", id), &before, &after)?;
     Ok(after)
 }
 
