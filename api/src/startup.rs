@@ -76,7 +76,7 @@ impl Application {
                 .await
                 .map_err(|e| StartupError::Join(e.to_string()))??;
         }
-        let tokens = web::Data::new(crate::auth_setup::tokens(&args.auth, pool.backend())?);
+        let tokens = web::Data::new(crate::auth_setup::tokens(&args.auth, pool.backend(), args.listen)?);
         let hashing = web::Data::new(HashingPool::default());
         let limiter = web::Data::new(RateLimiter::new(args.auth.rate_limit_per_minute));
         let throttle = web::Data::new(ThrottlePolicy {
