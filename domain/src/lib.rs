@@ -3,11 +3,13 @@
 //!
 //! A newcomer finds a rule by searching for its number (`R7` → `shelter.rs`).
 
+pub mod case;
 pub mod eligibility;
 pub mod grant;
 pub mod message;
 pub mod money;
 pub mod period;
+pub mod person;
 pub mod person_id;
 pub mod program;
 pub mod region;

@@ -1,0 +1,277 @@
+//! A person's details as the program records them: names in Georgian script and in Latin,
+//! a Georgian phone number normalised to E.164, sex, and consent (R14).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::message::Message;
+
+/// A field that could not be parsed: a stable code and a message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}")]
+pub struct InvalidValue {
+    pub code: &'static str,
+    pub message: Message,
+}
+
+impl InvalidValue {
+    fn new(code: &'static str, ka: &str, en: &str) -> Self {
+        Self { code, message: Message::new(ka, en) }
+    }
+}
+
+/// A Georgian mobile or landline number: nine national digits, stored as `+995XXXXXXXXX`.
+/// Accepts `+995 555 12 34 56`, `995555123456`, `555-12-34-56`, `(032) 2 43 11 00` and the like.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let invalid = || {
+            InvalidValue::new(
+                "invalid_phone",
+                "ტელეფონის ნომერი უნდა იყოს ქართული: +995 და 9 ციფრი",
+                "Expected a Georgian phone number: +995 and 9 digits",
+            )
+        };
+        let trimmed = input.trim();
+        if trimmed.is_empty() || !trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+            return Err(invalid());
+        }
+        if trimmed.chars().skip(1).any(|c| c == '+') {
+            return Err(invalid());
+        }
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let national = match digits.len() {
+            12 if digits.starts_with("995") => &digits[3..],
+            10 if digits.starts_with('0') && !trimmed.starts_with('+') => &digits[1..],
+            9 if !trimmed.starts_with('+') => &digits[..],
+            _ => return Err(invalid()),
+        };
+        // Mobile numbers start with 5, landlines with an area code of 3 or 4; 0 is not a start.
+        if !matches!(national.as_bytes().first(), Some(b'3' | b'4' | b'5' | b'7')) {
+            return Err(invalid());
+        }
+        Ok(Self(format!("+995{national}")))
+    }
+
+    /// The E.164 form, `+995XXXXXXXXX`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_mkhedruli(c: char) -> bool {
+    ('\u{10D0}'..='\u{10FA}').contains(&c)
+}
+
+fn check_name(input: &str, letter: fn(char) -> bool, code: &'static str, script: &str) -> Result<String, InvalidValue> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ok = (1..=100).contains(&name.chars().count())
+        && name.chars().all(|c| letter(c) || c == ' ' || c == '-' || c == '\'')
+        && name.chars().next().is_some_and(letter);
+    if ok {
+        Ok(name)
+    } else {
+        Err(InvalidValue {
+            code,
+            message: Message::new(
+                format!("სახელი უნდა შედგებოდეს {script} ასოებისგან (1-100 სიმბოლო)"),
+                format!("A name of 1-100 characters, in {script} letters, spaces, hyphens or apostrophes"),
+            ),
+        })
+    }
+}
+
+/// A name in Georgian script (Mkhedruli). Georgian has no letter case: stored as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct GeorgianName(String);
+
+impl GeorgianName {
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        check_name(input, is_mkhedruli, "invalid_georgian_name", "Georgian (Mkhedruli)").map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A name in Latin letters (as in a passport), with ASCII letters only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct LatinName(String);
+
+impl LatinName {
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        check_name(input, |c| c.is_ascii_alphabetic(), "invalid_latin_name", "Latin").map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+}
+
+impl Sex {
+    pub fn parse(input: &str) -> Option<Self> {
+        match input {
+            "female" => Some(Sex::Female),
+            "male" => Some(Sex::Male),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+        }
+    }
+}
+
+/// What a person agreed to (R14). Without consent only what eligibility needs is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentScope {
+    /// Registration, eligibility and the program's services, shared with the ministry.
+    ProgramServices,
+    /// As above, and medical details for S1 services (R11 limits who reads them).
+    ProgramServicesAndMedical,
+}
+
+impl ConsentScope {
+    pub fn parse(input: &str) -> Option<Self> {
+        match input {
+            "program_services" => Some(Self::ProgramServices),
+            "program_services_and_medical" => Some(Self::ProgramServicesAndMedical),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProgramServices => "program_services",
+            Self::ProgramServicesAndMedical => "program_services_and_medical",
+        }
+    }
+}
+
+/// R14: recorded consent, dated no later than `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Consent {
+    pub given_on: NaiveDate,
+    pub scope: ConsentScope,
+}
+
+impl Consent {
+    pub fn new(given_on: NaiveDate, scope: ConsentScope, today: NaiveDate) -> Result<Self, InvalidValue> {
+        if given_on > today {
+            return Err(InvalidValue::new(
+                "consent_in_future",
+                "თანხმობის თარიღი მომავალშია",
+                "The consent date is in the future",
+            ));
+        }
+        Ok(Self { given_on, scope })
+    }
+}
+
+/// The personal details that need consent (R14): everything beyond what eligibility needs
+/// (legal status, the identifying number and the region of residence).
+pub const FIELDS_NEEDING_CONSENT: [&str; 8] = [
+    "first_name_ka",
+    "last_name_ka",
+    "first_name_lat",
+    "last_name_lat",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "residence_locality",
+];
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn georgian_phone_numbers_normalise_to_e164() {
+        for (input, expected) in [
+            ("+995 555 12 34 56", "+995555123456"),
+            ("995555123456", "+995555123456"),
+            ("555-12-34-56", "+995555123456"),
+            ("0555123456", "+995555123456"),
+            ("(032) 2 43 11 00", "+995322431100"),
+            ("+995322431100", "+995322431100"),
+        ] {
+            assert_eq!(PhoneNumber::parse(input).unwrap().as_str(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn foreign_or_malformed_phone_numbers_are_refused() {
+        for input in [
+            "",
+            "+1 202 555 0100",
+            "55512345",
+            "5551234567",
+            "+995 055 123 456",
+            "555 12 34 5a",
+            "++995555123456",
+            "+0555123456",
+        ] {
+            assert_eq!(PhoneNumber::parse(input).map_err(|e| e.code), Err("invalid_phone"), "{input}");
+        }
+    }
+
+    #[test]
+    fn names_keep_to_their_script() {
+        assert_eq!(GeorgianName::parse("  ნინო   ბერიძე ").unwrap().as_str(), "ნინო ბერიძე");
+        assert_eq!(LatinName::parse("Nino Beridze-O'Neil").unwrap().as_str(), "Nino Beridze-O'Neil");
+        assert!(GeorgianName::parse("Nino").is_err());
+        assert!(GeorgianName::parse("ნინო1").is_err());
+        assert!(LatinName::parse("ნინო").is_err());
+        assert!(LatinName::parse("-Nino").is_err());
+        assert!(LatinName::parse("").is_err());
+        assert!(LatinName::parse(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn r14_consent_cannot_be_dated_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2017, 5, 10).unwrap();
+        assert!(Consent::new(today, ConsentScope::ProgramServices, today).is_ok());
+        let tomorrow = today.succ_opt().unwrap();
+        assert_eq!(
+            Consent::new(tomorrow, ConsentScope::ProgramServices, today).map_err(|e| e.code),
+            Err("consent_in_future")
+        );
+    }
+
+    #[test]
+    fn enumerations_round_trip() {
+        for sex in [Sex::Female, Sex::Male] {
+            assert_eq!(Sex::parse(sex.as_str()), Some(sex));
+        }
+        for scope in [ConsentScope::ProgramServices, ConsentScope::ProgramServicesAndMedical] {
+            assert_eq!(ConsentScope::parse(scope.as_str()), Some(scope));
+        }
+        assert_eq!(Sex::parse("other"), None);
+    }
+}
