@@ -11,7 +11,10 @@ use utoipa::openapi::{Content, Ref, RefOr};
 
 use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
-use crate::routes::{Text, auth, clients, eligibility, endpoints, health, organizations, program, regions, users};
+use crate::routes::{
+    Text, arrivals, auth, cases, clients, eligibility, endpoints, health, organizations, persons, program, regions,
+    users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +41,20 @@ use crate::routes::{Text, auth, clients, eligibility, endpoints, health, organiz
         users::deactivate,
         users::activate,
         users::reset_password,
+        arrivals::list,
+        arrivals::create,
+        arrivals::show,
+        arrivals::update,
+        persons::list,
+        persons::create,
+        persons::show,
+        persons::update,
+        cases::list,
+        cases::create,
+        cases::show,
+        cases::decide,
+        cases::decisions,
+        cases::close,
         clients::list,
         clients::create,
         clients::show,

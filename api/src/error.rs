@@ -24,6 +24,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    DuplicatePerson,
+    DuplicateCase,
     VersionConflict,
     PreconditionRequired,
     RateLimited,
@@ -33,7 +35,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -43,6 +45,8 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
+        ErrorCode::DuplicatePerson,
+        ErrorCode::DuplicateCase,
         ErrorCode::VersionConflict,
         ErrorCode::PreconditionRequired,
         ErrorCode::RateLimited,
@@ -62,6 +66,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::DuplicatePerson => "duplicate_person",
+            ErrorCode::DuplicateCase => "duplicate_case",
             ErrorCode::VersionConflict => "version_conflict",
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::RateLimited => "rate_limited",
@@ -81,7 +87,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::DuplicatePerson | ErrorCode::DuplicateCase => StatusCode::CONFLICT,
             ErrorCode::VersionConflict => StatusCode::PRECONDITION_FAILED,
             ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -107,6 +113,8 @@ impl ErrorCode {
             ErrorCode::NotFound => ("ვერ მოიძებნა", "Not found"),
             ErrorCode::MethodNotAllowed => ("მეთოდი დაუშვებელია", "Method not allowed"),
             ErrorCode::Conflict => ("კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data"),
+            ErrorCode::DuplicatePerson => ("პირი უკვე რეგისტრირებულია", "The person is already registered"),
+            ErrorCode::DuplicateCase => ("ამ დაბრუნებაზე საქმე უკვე არსებობს", "This return already has a case"),
             ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
             ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),
         };
@@ -138,6 +146,10 @@ pub struct Problem {
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// Problem-specific members, e.g. `registered_by` of a `duplicate_person`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An error on its way to becoming a problem+json response. The request id and the language
@@ -151,11 +163,13 @@ pub struct ApiError {
     pub retry_after: Option<u32>,
     /// What went wrong inside; logged, never sent.
     pub internal: Option<String>,
+    /// Problem-specific members for the client (safe to show); boxed, as most errors have none.
+    pub extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: Message) -> Self {
-        Self { code, detail, fields: Vec::new(), retry_after: None, internal: None }
+        Self { code, detail, fields: Vec::new(), retry_after: None, internal: None, extra: None }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -245,7 +259,14 @@ impl ApiError {
                     message: language.pick(&f.message).to_owned(),
                 })
                 .collect(),
+            extra: self.extra.as_deref().cloned().unwrap_or_default(),
         }
+    }
+
+    /// Adds a problem-specific member.
+    pub fn with(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extra.get_or_insert_with(Default::default).insert(name.to_owned(), value);
+        self
     }
 }
 

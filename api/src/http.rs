@@ -121,6 +121,22 @@ pub fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {
         })
 }
 
+/// Serialises a stored UTC instant as RFC 3339 with `Z` (API.md: `2017-03-01T10:15:00Z`).
+pub fn instant<S: serde::Serializer>(value: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&value.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// [`instant`] for an optional instant.
+pub fn optional_instant<S: serde::Serializer>(
+    value: &Option<chrono::NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => instant(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

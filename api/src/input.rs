@@ -156,6 +156,11 @@ impl FieldErrors {
         Some(value)
     }
 
+    /// Whether a field already has an error.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|e| e.field == name)
+    }
+
     /// Reports every field the request type does not know.
     pub fn unknown_fields(&mut self, prefix: &str, extra: &BTreeMap<String, Value>) {
         for name in extra.keys() {
@@ -170,6 +175,15 @@ impl FieldErrors {
     pub fn finish(self) -> Result<(), crate::error::ApiError> {
         if self.is_empty() { Ok(()) } else { Err(crate::error::ApiError::validation(self.into_vec())) }
     }
+}
+
+/// A body that is JSON but not an object (or not of the request's shape at the top level).
+pub fn not_an_object() -> crate::error::ApiError {
+    crate::error::ApiError::validation(vec![FieldError::new(
+        "",
+        "wrong_type",
+        Message::new("მოთხოვნის სხეული უნდა იყოს JSON ობიექტი", "The request body must be a JSON object"),
+    )])
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod input;
 pub mod language;
 pub mod middleware;

@@ -39,6 +39,7 @@ impl Modify for Frame {
             [
                 ("program", "Public program information: service catalogue, eligibility criteria, regions (S6)."),
                 ("auth", "OAuth 2.0 tokens: password grant for people, client credentials for NGO systems."),
+                ("registration", "Persons, arrivals, cases and recorded eligibility decisions (R1–R5, R8, R11, R14)."),
                 ("administration", "Organisations, users and NGO systems (API clients)."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),

@@ -23,7 +23,10 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// The current instant in UTC, as stored in `TIMESTAMP` columns.
+/// The current instant in UTC, as stored in `TIMESTAMP` columns: to the microsecond, which
+/// both backends keep exactly, so a record reads back as it was written.
 pub fn now_utc() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
 }

@@ -127,6 +127,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_name -> Text,
     }
 }
 

@@ -36,9 +36,15 @@ pub struct Client {
     pub role: String,
     pub active: bool,
     /// Until when the previous secret still works after a rotation.
+    #[serde(serialize_with = "crate::http::optional_instant")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub previous_secret_valid_until: Option<NaiveDateTime>,
     pub version: i32,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 

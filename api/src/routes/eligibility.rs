@@ -162,7 +162,7 @@ impl EligibilityCheckRequest {
     }
 }
 
-fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> Vec<DatePeriod> {
+pub fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> Vec<DatePeriod> {
     if !periods.validate_length(None, Some(MAX_PERIODS), None) {
         errors.push(domain::message::FieldError::new(
             "irregular_periods",

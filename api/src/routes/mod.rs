@@ -10,11 +10,14 @@ use domain::role::Role;
 
 use crate::access::{Access, authorize};
 
+pub mod arrivals;
 pub mod auth;
+pub mod cases;
 pub mod clients;
 pub mod eligibility;
 pub mod health;
 pub mod organizations;
+pub mod persons;
 pub mod program;
 pub mod regions;
 pub mod users;
@@ -54,6 +57,12 @@ const ADMIN_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 /// Organisations: the ministry's staff read all, NGO staff their own (R11, in the query).
 const ORGANIZATION_READERS: &[Role] =
     &[Role::Admin, Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
+/// Registration: NGO staff write; the ministry's staff and auditors read (R11 in the queries).
+const REGISTRARS: &[Role] = &[Role::NgoManager, Role::NgoCaseworker];
+const CASE_READERS: &[Role] = &[Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
+/// Arrivals are recorded at the airport by ministry officers, and by NGOs for people who arrived unmet.
+const ARRIVAL_RECORDERS: &[Role] = &[Role::MinistryOfficer, Role::NgoManager, Role::NgoCaseworker];
+
 /// Users: administrators and auditors read all, an NGO manager the NGO's own.
 const USER_READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::NgoManager];
 
@@ -104,6 +113,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(post "/api/v1/users/{id}/deactivate", Roles(ADMIN), users::deactivate),
         endpoint!(post "/api/v1/users/{id}/activate", Roles(ADMIN), users::activate),
         endpoint!(post "/api/v1/users/{id}/password-reset", Roles(ADMIN), users::reset_password),
+        endpoint!(get "/api/v1/arrivals", Roles(CASE_READERS), arrivals::list),
+        endpoint!(post "/api/v1/arrivals", Roles(ARRIVAL_RECORDERS), arrivals::create),
+        endpoint!(get "/api/v1/arrivals/{id}", Roles(CASE_READERS), arrivals::show),
+        endpoint!(put "/api/v1/arrivals/{id}", Roles(ARRIVAL_RECORDERS), arrivals::update),
+        endpoint!(get "/api/v1/persons", Roles(CASE_READERS), persons::list),
+        endpoint!(post "/api/v1/persons", Roles(REGISTRARS), persons::create),
+        endpoint!(get "/api/v1/persons/{id}", Roles(CASE_READERS), persons::show),
+        endpoint!(put "/api/v1/persons/{id}", Roles(REGISTRARS), persons::update),
+        endpoint!(get "/api/v1/cases", Roles(CASE_READERS), cases::list),
+        endpoint!(post "/api/v1/cases", Roles(REGISTRARS), cases::create),
+        endpoint!(get "/api/v1/cases/{id}", Roles(CASE_READERS), cases::show),
+        endpoint!(post "/api/v1/cases/{id}/eligibility", Roles(REGISTRARS), cases::decide),
+        endpoint!(get "/api/v1/cases/{id}/eligibility", Roles(CASE_READERS), cases::decisions),
+        endpoint!(post "/api/v1/cases/{id}/close", Roles(REGISTRARS), cases::close),
         endpoint!(get "/api/v1/clients", Roles(ADMIN_READERS), clients::list),
         endpoint!(post "/api/v1/clients", Roles(ADMIN), clients::create),
         endpoint!(get "/api/v1/clients/{id}", Roles(ADMIN_READERS), clients::show),

@@ -36,7 +36,11 @@ pub struct Organization {
     pub active: bool,
     /// Send it back in `If-Match` to change the organisation.
     pub version: i32,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -34,7 +34,11 @@ pub struct User {
     /// Set by an administrator's reset until the user chooses a new password.
     pub must_change_password: bool,
     pub version: i32,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::http::instant")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -3,3 +3,4 @@
 pub mod audit;
 pub mod identity;
 pub mod reference;
+pub mod registration;

@@ -1,9 +1,13 @@
 //! Queries as functions over `&mut DbConnection` (reads) and `&mut WriteTx` (writes).
 
+pub mod arrivals;
 pub mod audit;
+pub mod cases;
 pub mod clients;
 pub mod health;
+pub mod idempotency;
 pub mod organizations;
+pub mod persons;
 pub mod principals;
 pub mod program_years;
 pub mod reference;

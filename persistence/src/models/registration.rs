@@ -1,0 +1,107 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::{arrival_irregular_periods, arrivals, cases, eligibility_decisions, persons};
+
+/// A person known to the program (R5: one per personal or permit number).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = persons)]
+pub struct Person {
+    pub id: String,
+    pub legal_status: String,
+    pub personal_number: Option<String>,
+    pub residence_permit_number: Option<String>,
+    pub first_name_ka: Option<String>,
+    pub last_name_ka: Option<String>,
+    pub first_name_lat: Option<String>,
+    pub last_name_lat: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub phone_e164: Option<String>,
+    pub residence_region: Option<String>,
+    pub residence_locality: Option<String>,
+    pub consent_date: Option<NaiveDate>,
+    pub consent_scope: Option<String>,
+    /// The NGO that registered the person.
+    pub organization_id: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    #[serde(skip)]
+    pub search_name: String,
+}
+
+impl Person {
+    /// Every name part, lower-cased, for search (Georgian has no case and is kept as written).
+    pub fn search_name_of(parts: &[&Option<String>]) -> String {
+        parts.iter().filter_map(|p| p.as_deref()).collect::<Vec<_>>().join(" ").to_lowercase()
+    }
+}
+
+/// A return recorded at the point of arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = arrivals)]
+pub struct Arrival {
+    pub id: String,
+    pub person_id: Option<String>,
+    pub personal_number: Option<String>,
+    pub arrival_date: NaiveDate,
+    pub point_of_arrival: String,
+    /// JSON array of ISO 3166-1 alpha-2 codes.
+    pub countries: String,
+    pub asylum_applied: Option<bool>,
+    pub asylum_held: Option<bool>,
+    pub need_shelter: bool,
+    pub need_medical: bool,
+    pub need_other: Option<String>,
+    pub recorded_by_user_id: Option<String>,
+    pub organization_id: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = arrival_irregular_periods)]
+pub struct IrregularPeriod {
+    pub id: String,
+    pub arrival_id: String,
+    pub start_date: NaiveDate,
+    /// Exclusive (R2a).
+    pub end_date: NaiveDate,
+}
+
+/// A program registration (R5: one live case per return).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: String,
+    pub person_id: String,
+    pub arrival_id: String,
+    pub organization_id: String,
+    pub registration_date: NaiveDate,
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A recorded, explained eligibility decision; never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = eligibility_decisions)]
+pub struct EligibilityDecision {
+    pub id: String,
+    pub case_id: String,
+    pub decided_on: NaiveDate,
+    pub outcome: String,
+    pub rules_version: String,
+    /// JSON: every rule with outcome, code, messages and facts.
+    pub rules: String,
+    /// JSON: the data the decision was made on, in the shape of the dry run's request.
+    pub input: String,
+    pub decided_by_user_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,233 @@
+//! Cases (program registrations) and their recorded eligibility decisions.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::models::registration::{Case, EligibilityDecision};
+use crate::schema::{arrivals, cases, eligibility_decisions, organizations, persons};
+use crate::write::expect_version;
+use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx};
+
+/// The live case of a return and the NGO holding it (R5).
+#[derive(Debug, Clone)]
+pub struct LiveCase {
+    pub case_id: String,
+    pub organization_id: String,
+    pub organization_name_ka: String,
+    pub organization_name_en: String,
+}
+
+/// The live (not closed) case of an arrival other than `except`, if any.
+pub fn live_case_for_arrival(
+    conn: &mut DbConnection,
+    arrival_id: &str,
+    except: Option<&str>,
+) -> Result<Option<LiveCase>, StoreError> {
+    let mut query = cases::table
+        .inner_join(organizations::table)
+        .filter(cases::arrival_id.eq(arrival_id.to_owned()))
+        .filter(cases::status.ne("closed"))
+        .select((cases::id, cases::organization_id, organizations::name_ka, organizations::name_en))
+        .into_boxed();
+    if let Some(except) = except {
+        query = query.filter(cases::id.ne(except.to_owned()));
+    }
+    let found: Option<(String, String, String, String)> = query.first(conn).optional()?;
+    Ok(found.map(|(case_id, organization_id, organization_name_ka, organization_name_en)| LiveCase {
+        case_id,
+        organization_id,
+        organization_name_ka,
+        organization_name_en,
+    }))
+}
+
+pub fn create(tx: &mut WriteTx<'_>, case: Case) -> Result<Case, StoreError> {
+    diesel::insert_into(cases::table).values(&case).execute(tx.conn())?;
+    tx.audit(AuditEntry {
+        action: "create",
+        entity_type: "case",
+        entity_id: case.id.clone(),
+        before: None,
+        after: serde_json::to_value(&case).ok(),
+    })?;
+    Ok(case)
+}
+
+pub fn get(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> Result<Case, StoreError> {
+    let case = cases::table.find(id).select(Case::as_select()).first(conn)?;
+    if visibility.allows(&case.organization_id) { Ok(case) } else { Err(StoreError::NotFound) }
+}
+
+/// A row of the case list: the case with what the list shows and filters on.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Serialize)]
+pub struct CaseListItem {
+    pub id: String,
+    pub person_id: String,
+    pub arrival_id: String,
+    pub organization_id: String,
+    pub registration_date: NaiveDate,
+    pub status: String,
+    pub version: i32,
+    pub personal_number: Option<String>,
+    pub first_name_ka: Option<String>,
+    pub last_name_ka: Option<String>,
+    pub first_name_lat: Option<String>,
+    pub last_name_lat: Option<String>,
+    pub residence_region: Option<String>,
+    pub arrival_date: NaiveDate,
+    pub need_shelter: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub organization_id: Option<String>,
+    pub region: Option<String>,
+    pub status: Option<String>,
+    pub registered_from: Option<NaiveDate>,
+    pub registered_to: Option<NaiveDate>,
+    pub arrived_from: Option<NaiveDate>,
+    pub arrived_to: Option<NaiveDate>,
+    pub need_shelter: Option<bool>,
+    pub personal_number: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The list's sort key: registration date, then id.
+pub fn list_key(item: &CaseListItem) -> String {
+    format!("{}|{}", item.registration_date, item.id)
+}
+
+fn parse_key(key: &str) -> Option<(NaiveDate, String)> {
+    let (date, id) = key.split_once('|')?;
+    Some((NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?, id.to_owned()))
+}
+
+/// Cases sorted by registration date (then id), keyset-paginated after `after` (a
+/// [`list_key`]), filtered, and scoped by R11.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &CaseFilter,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<CaseListItem>, StoreError> {
+    let mut query = cases::table
+        .inner_join(persons::table)
+        .inner_join(arrivals::table)
+        .select((
+            cases::id,
+            cases::person_id,
+            cases::arrival_id,
+            cases::organization_id,
+            cases::registration_date,
+            cases::status,
+            cases::version,
+            persons::personal_number,
+            persons::first_name_ka,
+            persons::last_name_ka,
+            persons::first_name_lat,
+            persons::last_name_lat,
+            persons::residence_region,
+            arrivals::arrival_date,
+            arrivals::need_shelter,
+        ))
+        .order((cases::registration_date.asc(), cases::id.asc()))
+        .into_boxed();
+    if let Visibility::Organization(own) = visibility {
+        query = query.filter(cases::organization_id.eq(own.clone()));
+    }
+    if let Some(organization_id) = &filter.organization_id {
+        query = query.filter(cases::organization_id.eq(organization_id.clone()));
+    }
+    if let Some(region) = &filter.region {
+        query = query.filter(persons::residence_region.eq(region.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(cases::status.eq(status.clone()));
+    }
+    if let Some(from) = filter.registered_from {
+        query = query.filter(cases::registration_date.ge(from));
+    }
+    if let Some(to) = filter.registered_to {
+        query = query.filter(cases::registration_date.le(to));
+    }
+    if let Some(from) = filter.arrived_from {
+        query = query.filter(arrivals::arrival_date.ge(from));
+    }
+    if let Some(to) = filter.arrived_to {
+        query = query.filter(arrivals::arrival_date.le(to));
+    }
+    if let Some(need_shelter) = filter.need_shelter {
+        query = query.filter(arrivals::need_shelter.eq(need_shelter));
+    }
+    if let Some(number) = &filter.personal_number {
+        query = query.filter(persons::personal_number.eq(number.clone()));
+    }
+    if let Some(name) = &filter.name {
+        query = query.filter(persons::search_name.like(super::persons::like_pattern(name)).escape('\\'));
+    }
+    if let Some((date, id)) = after.and_then(parse_key) {
+        query =
+            query.filter(cases::registration_date.gt(date).or(cases::registration_date.eq(date).and(cases::id.gt(id))));
+    }
+    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    Ok(Page::from_rows(rows, limit, list_key))
+}
+
+/// Moves a case to `status` (after a decision) or closes it, guarded by the expected version.
+pub fn update_status(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    status: &str,
+    closing: Option<(NaiveDate, String)>,
+) -> Result<Case, StoreError> {
+    let before = get(tx.conn(), &Visibility::All, id)?;
+    expect_version(before.version, expected_version)?;
+    let (closed_on, close_reason) = match closing {
+        Some((on, reason)) => (Some(on), Some(reason)),
+        None => (before.closed_on, before.close_reason.clone()),
+    };
+    let after = Case {
+        status: status.to_owned(),
+        closed_on,
+        close_reason,
+        version: expected_version + 1,
+        updated_at: crate::now_utc(),
+        ..before.clone()
+    };
+    let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
+        .set((
+            cases::status.eq(&after.status),
+            cases::closed_on.eq(after.closed_on),
+            cases::close_reason.eq(&after.close_reason),
+            cases::version.eq(after.version),
+            cases::updated_at.eq(after.updated_at),
+        ))
+        .execute(tx.conn())?;
+    let action = if after.closed_on.is_some() && before.closed_on.is_none() { "close" } else { "decide" };
+    tx.record_versioned_update(updated, expected_version, (action, "case", id), &before, &after)?;
+    Ok(after)
+}
+
+pub fn record_decision(tx: &mut WriteTx<'_>, decision: EligibilityDecision) -> Result<EligibilityDecision, StoreError> {
+    diesel::insert_into(eligibility_decisions::table).values(&decision).execute(tx.conn())?;
+    tx.audit(AuditEntry {
+        action: "create",
+        entity_type: "eligibility_decision",
+        entity_id: decision.id.clone(),
+        before: None,
+        after: serde_json::to_value(&decision).ok(),
+    })?;
+    Ok(decision)
+}
+
+/// Every decision of a case, oldest first.
+pub fn decisions(conn: &mut DbConnection, case_id: &str) -> Result<Vec<EligibilityDecision>, StoreError> {
+    Ok(eligibility_decisions::table
+        .filter(eligibility_decisions::case_id.eq(case_id))
+        .order((eligibility_decisions::created_at.asc(), eligibility_decisions::id.asc()))
+        .select(EligibilityDecision::as_select())
+        .load(conn)?)
+}
