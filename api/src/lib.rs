@@ -17,5 +17,6 @@ pub mod language;
 pub mod middleware;
 pub mod routes;
 pub mod secret;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

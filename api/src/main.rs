@@ -28,6 +28,17 @@ enum Command {
     /// Administration from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Fill the database with synthetic registrations (fixed random seed) for benchmarks.
+    Seed {
+        /// How many cases to add.
+        #[arg(long)]
+        cases: u64,
+        /// The random seed: the same seed and count give the same data.
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Print the endpoint table (method, path, who may call it) as Markdown, as in the README.
     Endpoints,
     /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
@@ -56,6 +67,7 @@ fn main() -> ExitCode {
         Command::Admin(AdminCommand::Create { username, full_name, database }) => {
             create_admin(&database, &username, &full_name)
         }
+        Command::Seed { cases, seed, database } => seed_database(&database, cases, seed),
         Command::Endpoints => {
             print!("{}", api::routes::markdown_table());
             Ok(())
@@ -108,6 +120,13 @@ fn create_admin(database: &DatabaseArgs, username: &str, full_name: &str) -> Res
     prepare_database(&pool)?;
     let user = api::bootstrap::create_admin(&pool, username, full_name, &password)?;
     println!("created administrator {} ({})", user.username, user.id);
+    Ok(())
+}
+
+fn seed_database(database: &DatabaseArgs, cases: u64, seed: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = build_pool(&database.database_url, 2)?;
+    prepare_database(&pool)?;
+    api::seed::seed(&pool, cases, seed)?;
     Ok(())
 }
 

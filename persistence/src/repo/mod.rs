@@ -2,6 +2,7 @@
 
 pub mod arrivals;
 pub mod audit;
+pub mod bulk;
 pub mod cases;
 pub mod clients;
 pub mod health;

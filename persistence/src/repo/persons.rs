@@ -146,6 +146,11 @@ pub fn update(tx: &mut WriteTx<'_>, expected_version: i32, changed: Person) -> R
     Ok(after)
 }
 
+pub fn count(conn: &mut DbConnection) -> Result<u64, StoreError> {
+    let n: i64 = persons::table.count().get_result(conn)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

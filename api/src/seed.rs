@@ -1,0 +1,283 @@
+//! `reintegration seed --cases N`: realistic synthetic registrations for benchmarks and
+//! demos — persons with Georgian and Latin names in every region, their arrivals with
+//! irregular periods and needs, cases, and explained decisions for most of them — from a fixed
+//! random seed (the same N and seed give the same data), in batches through `persistence`.
+
+use chrono::{Duration, NaiveDate};
+use domain::region::RegionCode;
+use persistence::models::registration::{Arrival, Case, EligibilityDecision, IrregularPeriod, Person};
+use persistence::repo::bulk::{self, Batch};
+use persistence::repo::{organizations, users};
+use persistence::{Actor, Pool, StoreError, Visibility, in_write_transaction, new_id, now_utc};
+
+use crate::routes::cases::decide_on;
+use crate::routes::eligibility::Decision;
+
+/// Cases per transaction.
+const BATCH: usize = 5_000;
+
+/// xorshift64*: small, fast and reproducible; not for secrets.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const FIRST_NAMES: [(&str, &str); 16] = [
+    ("ნინო", "Nino"),
+    ("გიორგი", "Giorgi"),
+    ("მარიამ", "Mariam"),
+    ("დავით", "Davit"),
+    ("ანა", "Ana"),
+    ("ლევან", "Levan"),
+    ("თამარ", "Tamar"),
+    ("ირაკლი", "Irakli"),
+    ("ეკატერინე", "Ekaterine"),
+    ("ნიკოლოზ", "Nikoloz"),
+    ("ქეთევან", "Ketevan"),
+    ("ზურაბ", "Zurab"),
+    ("სალომე", "Salome"),
+    ("ლაშა", "Lasha"),
+    ("მაკა", "Maka"),
+    ("ვახტანგ", "Vakhtang"),
+];
+const LAST_NAMES: [(&str, &str); 16] = [
+    ("ბერიძე", "Beridze"),
+    ("კაპანაძე", "Kapanadze"),
+    ("გელაშვილი", "Gelashvili"),
+    ("მაისურაძე", "Maisuradze"),
+    ("ლომიძე", "Lomidze"),
+    ("ჯაფარიძე", "Japaridze"),
+    ("ხუციშვილი", "Khutsishvili"),
+    ("ნოზაძე", "Nozadze"),
+    ("ცერცვაძე", "Tsertsvadze"),
+    ("ბაქრაძე", "Bakradze"),
+    ("ქავთარაძე", "Kavtaradze"),
+    ("ღლონტი", "Ghlonti"),
+    ("შენგელია", "Shengelia"),
+    ("ჭანტურია", "Chanturia"),
+    ("თოდუა", "Todua"),
+    ("ფიფია", "Pipia"),
+];
+const COUNTRIES: [&str; 8] = ["IT", "GR", "DE", "ES", "FR", "TR", "PL", "AT"];
+const POINTS: [&str; 5] = ["tbilisi_airport", "kutaisi_airport", "batumi_airport", "land_border", "sea_port"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<crate::error::ApiError> for SeedError {
+    fn from(error: crate::error::ApiError) -> Self {
+        SeedError::Other(error.to_string())
+    }
+}
+
+/// The NGOs to spread cases over: the existing ones, or five created here.
+fn organizations_for_seed(pool: &Pool) -> Result<Vec<String>, SeedError> {
+    let mut conn = pool.get()?;
+    let existing: Vec<String> = organizations::list(&mut conn, &Visibility::All, Some(true), None, 10_000)?
+        .items
+        .into_iter()
+        .filter(|o| o.organization.kind == "ngo")
+        .map(|o| o.organization.id)
+        .collect();
+    if !existing.is_empty() {
+        return Ok(existing);
+    }
+    in_write_transaction(&mut conn, &Actor::System, None, |tx| {
+        crate::bootstrap::ensure_ministry(tx)?;
+        let mut ids = Vec::new();
+        for (i, name) in domain::program::implementing_organizations_2017().iter().enumerate() {
+            let record = organizations::create(
+                tx,
+                organizations::NewOrganization {
+                    kind: "ngo",
+                    changes: persistence::models::identity::OrganizationChanges {
+                        name_ka: format!("{} (სინთეზური {})", name.ka, i + 1),
+                        name_en: format!("{} (synthetic {})", name.en, i + 1),
+                        legal_form: "non-entrepreneurial non-commercial legal entity".to_owned(),
+                        contact_email: None,
+                        contact_phone: None,
+                        address: None,
+                    },
+                    regions: vec!["GE-TB".to_owned()],
+                },
+            )?;
+            ids.push(record.organization.id);
+        }
+        Ok::<_, StoreError>(ids)
+    })
+    .map_err(SeedError::from)
+}
+
+fn day(rng: &mut Rng, from: NaiveDate, span_days: i64) -> NaiveDate {
+    from + Duration::days(i64::try_from(rng.below(usize::try_from(span_days).unwrap_or(1))).unwrap_or(0))
+}
+
+/// One synthetic registration: person, arrival with periods, case and (mostly) a decision.
+fn registration(
+    rng: &mut Rng,
+    index: u64,
+    organization_id: &str,
+    batch: &mut Batch,
+    today: NaiveDate,
+) -> Result<(), SeedError> {
+    let now = now_utc();
+    let (first_ka, first_lat) = *rng.pick(&FIRST_NAMES);
+    let (last_ka, last_lat) = *rng.pick(&LAST_NAMES);
+    let region = if rng.chance(2) {
+        *rng.pick(&[RegionCode::Abkhazia, RegionCode::Tskhinvali])
+    } else {
+        RegionCode::ALL[rng.below(11)]
+    };
+    let citizen = !rng.chance(3);
+    let names =
+        [Some(first_ka.to_owned()), Some(last_ka.to_owned()), Some(first_lat.to_owned()), Some(last_lat.to_owned())];
+    let person = Person {
+        id: new_id(),
+        legal_status: if citizen { "citizen" } else { "stateless_permanent_resident" }.to_owned(),
+        personal_number: citizen.then(|| format!("{:011}", 10_000_000_000 + index)),
+        residence_permit_number: (!citizen).then(|| format!("SP{:010}", index)),
+        search_name: Person::search_name_of(&[&names[0], &names[1], &names[2], &names[3]]),
+        first_name_ka: names[0].clone(),
+        last_name_ka: names[1].clone(),
+        first_name_lat: names[2].clone(),
+        last_name_lat: names[3].clone(),
+        date_of_birth: Some(day(rng, NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or(today), 40 * 365)),
+        sex: Some(if rng.chance(50) { "female" } else { "male" }.to_owned()),
+        phone_e164: Some(format!("+9955{:08}", rng.below(100_000_000))),
+        residence_region: Some(region.code().to_owned()),
+        residence_locality: None,
+        consent_date: None,
+        consent_scope: None,
+        organization_id: organization_id.to_owned(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let person = Person { consent_date: Some(today), consent_scope: Some("program_services".to_owned()), ..person };
+    let return_date = day(rng, NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or(today), 3 * 365);
+    let arrival = Arrival {
+        id: new_id(),
+        person_id: Some(person.id.clone()),
+        personal_number: person.personal_number.clone(),
+        arrival_date: return_date,
+        point_of_arrival: (*rng.pick(&POINTS)).to_owned(),
+        countries: format!("[\"{}\"]", rng.pick(&COUNTRIES)),
+        asylum_applied: Some(rng.chance(15)),
+        asylum_held: Some(rng.chance(5)),
+        need_shelter: rng.chance(20),
+        need_medical: rng.chance(25),
+        need_other: None,
+        recorded_by_user_id: None,
+        organization_id: organization_id.to_owned(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let start = return_date - Duration::days(200 + i64::try_from(rng.below(900)).unwrap_or(0));
+    let period =
+        IrregularPeriod { id: new_id(), arrival_id: arrival.id.clone(), start_date: start, end_date: return_date };
+    let registration_date = (return_date + Duration::days(i64::try_from(rng.below(400)).unwrap_or(0))).min(today);
+    let mut case = Case {
+        id: new_id(),
+        person_id: person.id.clone(),
+        arrival_id: arrival.id.clone(),
+        organization_id: organization_id.to_owned(),
+        registration_date,
+        status: "open".to_owned(),
+        close_reason: None,
+        closed_on: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    if rng.chance(75) {
+        let input = crate::routes::cases::decision_input(
+            &person,
+            &persistence::repo::arrivals::ArrivalRecord {
+                arrival: arrival.clone(),
+                irregular_periods: vec![period.clone()],
+            },
+            &case,
+        );
+        let decision = Decision::from(decide_on(&input, None, today)?);
+        let outcome = serde_json::to_value(&decision.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        case.status = if outcome == "undetermined" { "open".to_owned() } else { outcome.clone() };
+        case.version = 2;
+        batch.decisions.push(EligibilityDecision {
+            id: new_id(),
+            case_id: case.id.clone(),
+            decided_on: decision.decided_on,
+            outcome,
+            rules_version: decision.rules_version.to_owned(),
+            rules: serde_json::to_string(&decision.rules).map_err(|e| SeedError::Other(e.to_string()))?,
+            input: input.to_string(),
+            decided_by_user_id: None,
+            created_at: now,
+        });
+    }
+    batch.persons.push(person);
+    batch.arrivals.push(arrival);
+    batch.periods.push(period);
+    batch.cases.push(case);
+    Ok(())
+}
+
+/// Adds `cases` synthetic registrations, reporting progress on stderr. Personal numbers start
+/// after those already seeded, so seeding twice adds rather than collides.
+pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
+    let organizations = organizations_for_seed(pool)?;
+    let offset = {
+        let mut conn = pool.get()?;
+        users::any(&mut conn)?;
+        persistence::repo::persons::count(&mut conn)?
+    };
+    let today = crate::routes::eligibility::today_in_tbilisi();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let started = std::time::Instant::now();
+    let mut done = 0_u64;
+    let mut conn = pool.get()?;
+    while done < cases {
+        let size = (cases - done).min(BATCH as u64);
+        let mut batch = Batch::default();
+        for i in 0..size {
+            let organization = &organizations[rng.below(organizations.len())];
+            registration(&mut rng, offset + done + i, organization, &mut batch, today)?;
+        }
+        in_write_transaction(&mut conn, &Actor::System, None, |tx| bulk::insert(tx, &batch))?;
+        done += size;
+        let elapsed = started.elapsed().as_secs_f64();
+        eprint!(
+            "\rseeding: {done}/{cases} cases ({:.0}%), {:.0} cases/s   ",
+            done as f64 * 100.0 / cases as f64,
+            done as f64 / elapsed.max(1e-9)
+        );
+    }
+    eprintln!("\nseeded {cases} cases in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
