@@ -217,9 +217,15 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         })
     })
     .await?;
-    // Deactivated since the token was issued, or changed role or organisation: the token is dead.
-    let state =
-        state.filter(|s| s.active && s.role == claims.role && s.organization_id == claims.org).ok_or_else(|| {
+    // Deactivated, revoked or re-passworded since the token was issued (even if reactivated
+    // since), or changed role or organisation: the token is dead. `iat` has whole seconds, so a
+    // token issued within the same second as the change survives it.
+    let issued_in_time = |s: &persistence::repo::principals::PrincipalState| {
+        s.tokens_valid_after.is_none_or(|after| claims.iat >= after.and_utc().timestamp())
+    };
+    let state = state
+        .filter(|s| s.active && s.role == claims.role && s.organization_id == claims.org && issued_in_time(s))
+        .ok_or_else(|| {
             tracing::info!(sub = %claims.sub, "token of an inactive or changed principal");
             ApiError::unauthorized()
         })?;

@@ -40,6 +40,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tokens_valid_after -> Nullable<Timestamp>,
     }
 }
 
@@ -63,6 +64,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         must_change_password -> Bool,
+        tokens_valid_after -> Nullable<Timestamp>,
     }
 }
 
@@ -80,6 +82,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tokens_valid_after -> Nullable<Timestamp>,
     }
 }
 

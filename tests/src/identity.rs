@@ -169,3 +169,83 @@ impl TestApp {
 
 /// Every role, for matrix tests.
 pub const ROLES: [Role; 5] = Role::ALL;
+
+/// The `ETag` of a response ("" when absent).
+pub fn etag(response: &reqwest::Response) -> String {
+    crate::header(response, "etag")
+}
+
+/// The text of a `String`/`&str` field of a JSON object ("" when absent).
+pub fn text(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or_default().to_owned()
+}
+
+impl TestApp {
+    /// Any request, with an optional bearer token, JSON body and `If-Match`.
+    pub async fn send_if_match(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method.clone(), self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// The current `ETag` of a record, read with `token` (panics unless the read succeeds).
+    pub async fn current_etag(&self, path: &str, token: &str) -> String {
+        let response = self.send(reqwest::Method::GET, path, Some(token), None).await;
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        let tag = etag(&response);
+        assert!(!tag.is_empty(), "GET {path} has no ETag");
+        tag
+    }
+
+    /// Registers an API client of `organization_id` with `role` (`ngo_manager` or
+    /// `ngo_caseworker`) as `admin`; returns its JSON, which carries `client_secret`.
+    pub async fn create_client(&self, admin: &Login, organization_id: &str, role: &str) -> Value {
+        let body = json!({ "organization_id": organization_id, "name": format!("System {role}"), "role": role });
+        let response = self.send(reqwest::Method::POST, "/api/v1/clients", Some(&admin.token), Some(&body)).await;
+        assert_eq!(response.status().as_u16(), 201, "create client");
+        json(response).await
+    }
+
+    /// `grant_type=client_credentials` with `client_id` and `client_secret` as form fields.
+    pub async fn client_grant_form(&self, client_id: &str, secret: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/token"))
+            .form(&[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `grant_type=client_credentials` with HTTP Basic client authentication.
+    pub async fn client_grant_basic(&self, client_id: &str, secret: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/token"))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A token of an API client (panics unless the grant succeeds).
+    pub async fn client_token(&self, client_id: &str, secret: &str) -> String {
+        let response = self.client_grant_basic(client_id, secret).await;
+        assert_eq!(response.status().as_u16(), 200, "client credentials of {client_id}");
+        json(response).await["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+}

@@ -20,6 +20,9 @@ pub struct Organization {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Tokens issued before this instant are dead (set on deactivation).
+    #[serde(skip)]
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 /// The fields an administrator may change on an organisation.
@@ -51,6 +54,9 @@ pub struct User {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub must_change_password: bool,
+    /// Tokens issued before this instant are dead.
+    #[serde(skip)]
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 /// An NGO's own system, authenticating with client credentials. Secret hashes are never
@@ -72,4 +78,7 @@ pub struct ApiClient {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Tokens issued before this instant are dead (set on revocation).
+    #[serde(skip)]
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }

@@ -36,6 +36,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewClient) -> Result<ApiClient, StoreEr
         version: 1,
         created_at: now,
         updated_at: now,
+        tokens_valid_after: None,
     };
     diesel::insert_into(api_clients::table).values(&client).execute(tx.conn())?;
     tx.audit(AuditEntry {
@@ -107,6 +108,7 @@ fn change(
         api_clients::active.eq(after.active),
         api_clients::version.eq(after.version),
         api_clients::updated_at.eq(after.updated_at),
+        api_clients::tokens_valid_after.eq(after.tokens_valid_after),
     ))
     .execute(tx.conn())?;
     tx.record_versioned_update(updated, expected_version, (action, "api_client", id), &before, &after)?;
@@ -131,6 +133,7 @@ pub fn rotate_secret(
 pub fn revoke(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<ApiClient, StoreError> {
     change(tx, id, expected_version, "revoke", |client| {
         client.active = false;
+        client.tokens_valid_after = Some(crate::now_utc());
         client.previous_secret_hash = None;
         client.previous_secret_valid_until = None;
     })

@@ -114,6 +114,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
         version: 1,
         created_at: now,
         updated_at: now,
+        tokens_valid_after: None,
     };
     diesel::insert_into(organizations::table).values(&organization).execute(tx.conn())?;
     replace_regions(tx, &organization.id, &new.regions)?;
@@ -173,6 +174,12 @@ pub fn set_active(
     let before = check_version(tx, id, expected_version)?;
     let updated = bump(tx, id, expected_version)?;
     diesel::update(organizations::table.find(id)).set(organizations::active.eq(active)).execute(tx.conn())?;
+    if !active {
+        // Reactivating later must not revive its users' and clients' tokens of before.
+        diesel::update(organizations::table.find(id))
+            .set(organizations::tokens_valid_after.eq(Some(crate::now_utc())))
+            .execute(tx.conn())?;
+    }
     let after = get(tx.conn(), &Visibility::All, id)?;
     let action = if active { "activate" } else { "deactivate" };
     tx.record_versioned_update(updated, expected_version, (action, "organization", id), &before, &after)?;

@@ -13,25 +13,44 @@ pub struct PrincipalState {
     pub organization_kind: String,
     /// The user or client and its organisation are both active.
     pub active: bool,
+    /// Tokens issued before this instant are dead (the later of the principal's and the
+    /// organisation's).
+    pub tokens_valid_after: Option<chrono::NaiveDateTime>,
 }
 
-pub fn user(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState>, StoreError> {
-    let row: Option<(String, String, String, bool, bool)> = users::table
-        .inner_join(organizations::table)
-        .filter(users::id.eq(id))
-        .select((users::role, users::organization_id, organizations::kind, users::active, organizations::active))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(role, organization_id, organization_kind, active, org_active)| PrincipalState {
+type Row = (String, String, String, bool, bool, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>);
+
+fn state(row: Row) -> PrincipalState {
+    let (role, organization_id, organization_kind, active, org_active, own_after, org_after) = row;
+    PrincipalState {
         role,
         organization_id,
         organization_kind,
         active: active && org_active,
-    }))
+        tokens_valid_after: own_after.max(org_after),
+    }
+}
+
+pub fn user(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState>, StoreError> {
+    let row: Option<Row> = users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(id))
+        .select((
+            users::role,
+            users::organization_id,
+            organizations::kind,
+            users::active,
+            organizations::active,
+            users::tokens_valid_after,
+            organizations::tokens_valid_after,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(state))
 }
 
 pub fn client(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState>, StoreError> {
-    let row: Option<(String, String, String, bool, bool)> = api_clients::table
+    let row: Option<Row> = api_clients::table
         .inner_join(organizations::table)
         .filter(api_clients::id.eq(id))
         .select((
@@ -40,13 +59,10 @@ pub fn client(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState
             organizations::kind,
             api_clients::active,
             organizations::active,
+            api_clients::tokens_valid_after,
+            organizations::tokens_valid_after,
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(role, organization_id, organization_kind, active, org_active)| PrincipalState {
-        role,
-        organization_id,
-        organization_kind,
-        active: active && org_active,
-    }))
+    Ok(row.map(state))
 }

@@ -36,6 +36,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewUser) -> Result<User, StoreError> {
         created_at: now,
         updated_at: now,
         must_change_password: new.must_change_password,
+        tokens_valid_after: None,
     };
     diesel::insert_into(users::table).values(&user).execute(tx.conn())?;
     tx.audit(AuditEntry {
@@ -122,6 +123,7 @@ fn change(
             users::must_change_password.eq(after.must_change_password),
             users::version.eq(after.version),
             users::updated_at.eq(after.updated_at),
+            users::tokens_valid_after.eq(after.tokens_valid_after),
         ))
         .execute(tx.conn())?;
     tx.record_versioned_update(updated, expected_version, (action, "user", id), &before, &after)?;
@@ -137,12 +139,22 @@ pub fn update(
 ) -> Result<User, StoreError> {
     change(tx, id, expected_version, "update", |user| {
         user.full_name = full_name;
+        if user.role != role {
+            // A token carries the role it was issued for: a new role needs a new login.
+            user.tokens_valid_after = Some(crate::now_utc());
+        }
         user.role = role;
     })
 }
 
 pub fn set_active(tx: &mut WriteTx<'_>, id: &str, expected_version: i32, active: bool) -> Result<User, StoreError> {
-    change(tx, id, expected_version, if active { "activate" } else { "deactivate" }, |user| user.active = active)
+    change(tx, id, expected_version, if active { "activate" } else { "deactivate" }, |user| {
+        if !active {
+            // Reactivating later must not revive the tokens of before.
+            user.tokens_valid_after = Some(crate::now_utc());
+        }
+        user.active = active;
+    })
 }
 
 /// Stores a new password hash: the user's own change (`must_change = false`) or an
@@ -158,6 +170,8 @@ pub fn set_password(
     change(tx, id, expected_version, action, |user| {
         user.password_hash = password_hash;
         user.must_change_password = must_change;
+        // Sessions of the old password end.
+        user.tokens_valid_after = Some(crate::now_utc());
     })
 }
 
