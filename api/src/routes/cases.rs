@@ -297,6 +297,13 @@ pub async fn create(
             }
             other => Some(other?),
         };
+        // R5 first: a return that already has a live case is a conflict naming its NGO, even when
+        // the person is another NGO's (and so not visible to this caller).
+        if let Some(arrival) = &arrival
+            && let Some(live) = repo::live_case_for_arrival(tx.read(), &arrival.arrival.id, None)?
+        {
+            return Err(duplicate_case(&live, &who));
+        }
         if let (Some(person), Some(arrival)) = (&person, &arrival) {
             let a = &arrival.arrival;
             let other_person = a.person_id.as_ref().is_some_and(|p| *p != person.id)
@@ -320,9 +327,6 @@ pub async fn create(
         let (Some(person), Some(arrival)) = (person, arrival) else {
             return Err(ApiError::internal("references missing"));
         };
-        if let Some(live) = repo::live_case_for_arrival(tx.read(), &arrival.arrival.id, None)? {
-            return Err(duplicate_case(&live, &who));
-        }
         persistence::repo::arrivals::link_person(tx, &arrival.arrival.id, &person.id)?;
         let now = persistence::now_utc();
         let case = repo::create(
