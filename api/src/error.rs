@@ -26,6 +26,7 @@ pub enum ErrorCode {
     Conflict,
     DuplicatePerson,
     DuplicateCase,
+    CaseClosed,
     VersionConflict,
     PreconditionRequired,
     RateLimited,
@@ -35,7 +36,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -47,6 +48,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::DuplicatePerson,
         ErrorCode::DuplicateCase,
+        ErrorCode::CaseClosed,
         ErrorCode::VersionConflict,
         ErrorCode::PreconditionRequired,
         ErrorCode::RateLimited,
@@ -68,6 +70,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::DuplicatePerson => "duplicate_person",
             ErrorCode::DuplicateCase => "duplicate_case",
+            ErrorCode::CaseClosed => "case_closed",
             ErrorCode::VersionConflict => "version_conflict",
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::RateLimited => "rate_limited",
@@ -87,7 +90,9 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict | ErrorCode::DuplicatePerson | ErrorCode::DuplicateCase => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::DuplicatePerson | ErrorCode::DuplicateCase | ErrorCode::CaseClosed => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::VersionConflict => StatusCode::PRECONDITION_FAILED,
             ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -115,6 +120,7 @@ impl ErrorCode {
             ErrorCode::Conflict => ("კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data"),
             ErrorCode::DuplicatePerson => ("პირი უკვე რეგისტრირებულია", "The person is already registered"),
             ErrorCode::DuplicateCase => ("ამ დაბრუნებაზე საქმე უკვე არსებობს", "This return already has a case"),
+            ErrorCode::CaseClosed => ("საქმე დახურულია", "The case is closed"),
             ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
             ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),
         };

@@ -13,6 +13,7 @@ use diesel::RunQueryDsl;
 use persistence::{DatabaseUrl, DbConnection};
 
 pub mod identity;
+pub mod registration;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 

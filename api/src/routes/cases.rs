@@ -444,7 +444,7 @@ pub async fn decide(
         let status = CaseStatus::parse(&case.status).ok_or_else(|| ApiError::internal("stored case status"))?;
         let decision = decide_on(&input, other.as_ref(), today_in_tbilisi())?;
         let next =
-            status.after_decision(decision.outcome).map_err(|e| ApiError::new(ErrorCode::Conflict, e.message()))?;
+            status.after_decision(decision.outcome).map_err(|e| ApiError::new(ErrorCode::CaseClosed, e.message()))?;
         let explained = Decision::from(decision);
         let recorded = repo::record_decision(
             tx,
@@ -505,7 +505,7 @@ pub async fn close(
     let case = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
         let case = repo::get(tx.read(), &visibility, &id)?;
         let status = CaseStatus::parse(&case.status).ok_or_else(|| ApiError::internal("stored case status"))?;
-        let closed = status.close().map_err(|e| ApiError::new(ErrorCode::Conflict, e.message()))?;
+        let closed = status.close().map_err(|e| ApiError::new(ErrorCode::CaseClosed, e.message()))?;
         Ok(repo::update_status(tx, &case.id, version, closed.as_str(), Some((today_in_tbilisi(), reason)))?)
     })
     .await?;

@@ -247,6 +247,7 @@ impl PersonRequest {
         let residence_locality =
             errors.text("residence_locality", self.residence_locality, 0, 200).filter(|s| !s.is_empty());
 
+        let consent_sent = matches!(self.consent, Field::Valid(_) | Field::WrongType);
         let consent = match errors.optional("consent", self.consent, "an object with date and scope") {
             None => None,
             Some(consent) => {
@@ -275,8 +276,8 @@ impl PersonRequest {
                 }
             }
         };
-        // R14: without consent, only what eligibility needs.
-        if consent.is_none() {
+        // R14: without consent, only what eligibility needs (an invalid consent is reported as such).
+        if !consent_sent {
             let present = [
                 ("first_name_ka", first_name_ka.is_some()),
                 ("last_name_ka", last_name_ka.is_some()),
