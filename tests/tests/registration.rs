@@ -249,9 +249,7 @@ async fn r5_another_ngo_cannot_register_a_second_case_for_a_return_that_has_one(
     let (person_id, arrival_id, _) = first_case(&app, &world, 8).await;
     let body = json!({ "person_id": person_id, "arrival_id": arrival_id, "registration_date": "2017-04-02" });
     let response = app.send(Method::POST, "/api/v1/cases", Some(&world.ngo_b.caseworker.token), Some(&body)).await;
-    let status = response.status().as_u16();
-    let problem = json(response).await;
-    assert!(status == 409 || status == 422, "refused: {status} {problem}");
+    let problem = assert_problem(response, 409, "duplicate_case").await;
     assert!(problem.get("case_id").is_none(), "R11: {problem}");
     assert!(problem.get("person_id").is_none(), "R11: {problem}");
     let all = app.all_cases(&world.airport.token, "", 50).await;
