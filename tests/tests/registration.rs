@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::identity::text;
 use tests::registration::{arrival, field_errors, full_person, minimal_person, pairs, personal_number, rule, rule_ids};
-use tests::{TestApp, assert_problem, has_mkhedruli, json};
+use tests::{TestApp, assert_problem, has_mkhedruli};
 
 /// The actions of the audit trail of one record, oldest first.
 fn audit_actions(app: &TestApp, entity_type: &str, id: &str) -> Vec<(String, Option<String>)> {
