@@ -5,6 +5,7 @@ pub mod access;
 pub mod apidoc;
 pub mod auth;
 pub mod auth_setup;
+pub mod bench;
 pub mod bootstrap;
 pub mod config;
 pub mod db;

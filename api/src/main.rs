@@ -41,6 +41,12 @@ enum Command {
     },
     /// Print the endpoint table (method, path, who may call it) as Markdown, as in the README.
     Endpoints,
+    /// Serve a bare actix-web JSON endpoint (`POST /echo`): the benchmark's baseline.
+    #[command(hide = true)]
+    BenchBaseline {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+    },
     /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
     GenerateKey,
 }
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
             print!("{}", api::routes::markdown_table());
             Ok(())
         }
+        Command::BenchBaseline { listen } => api::bench::serve_baseline(listen).map_err(Into::into),
         Command::GenerateKey => api::auth::keys::generate_private_pem().map(|pem| print!("{pem}")).map_err(Into::into),
         Command::Migrate(args) => migrate(&args),
         Command::Openapi => {

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The benchmark of issue #4, rerunnable: `bench/run.sh [sqlite|postgres|both]`.
+# Seeds BENCH_CASES synthetic cases (default 1,000,000) into a fresh database per backend with the
+# release binary, starts the server, and measures, each against a baseline taken in the same run:
+#   - POST /api/v1/eligibility/check req/s vs a bare actix-web JSON endpoint of the same binary;
+#   - GET /api/v1/cases/{id} (with a JWT) req/s vs `pgbench -S` on the same PostgreSQL;
+#   - case list p50/p99: first page, a page 100,000 rows deep, filtered, name search in each script;
+#   - seed time, database size and the server's peak RSS.
+# Throughput and latency come from wrk (closed loop, BENCH_CONNECTIONS connections, BENCH_DURATION).
+# Results: bench/results/<backend>.md (not committed); the README carries a dated copy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BACKENDS=${1:-both}
+CASES=${BENCH_CASES:-1000000}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+PORT=18181
+BASE_PORT=18182
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+cargo build --release --locked --quiet --bin reintegration
+BIN=$PWD/target/release/reintegration
+RESULTS=$PWD/bench/results
+mkdir -p "$RESULTS"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+"$BIN" generate-key >"$work/key.pem"
+
+# wrk's requests/s and, with --latency, the 50th and 99th percentiles.
+rps() { awk '/Requests\/sec/ { print $2 }'; }
+percentile() { awk -v p="$1" '$1 == p { print $2 }'; }
+ms() { # wrk prints 1.23ms, 456.00us or 1.02s
+    sed -E 's/([0-9.]+)us/\1 0.001/; s/([0-9.]+)ms/\1 1/; s/([0-9.]+)s$/\1 1000/' | awk '{ printf "%.2f", $1 * $2 }'
+}
+wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; return 1; }
+wait_listening() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; return 1; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+run_backend() {
+    local backend=$1 url size_cmd
+    case $backend in
+        sqlite) url="sqlite://$work/bench.db" ;;
+        postgres)
+            psql "$PG_ADMIN" -qc 'DROP DATABASE IF EXISTS reintegration_bench' -c 'CREATE DATABASE reintegration_bench'
+            url="${PG_ADMIN%/*}/reintegration_bench" ;;
+    esac
+    local out="$RESULTS/$backend.md"
+    echo "## $backend — $CASES cases, $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNECTIONS -d$DURATION" >"$out"
+
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$BIN" seed --cases "$CASES" --database-url "$url" 2>"$work/seed.log"
+    t1=$(date +%s.%N)
+    echo "- seed: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s" | tee -a "$out"
+    case $backend in
+        sqlite) echo "- database size: $(du -cb "$work"/bench.db* | tail -1 | awk '{ printf "%.0f MB", $1 / 1e6 }')" | tee -a "$out" ;;
+        postgres) echo "- database size: $(psql "$url" -tAc "SELECT pg_database_size(current_database()) / 1000000") MB" | tee -a "$out" ;;
+    esac
+
+    printf 'bench admin passphrase 2017\n' | "$BIN" admin create --username bench-admin --full-name "Bench" --database-url "$url" >/dev/null
+    RUST_LOG=warn REINTEGRATION_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$url" \
+        --jwt-signing-key-file "$work/key.pem" --log-format json 2>"$work/server.log" >/dev/null &
+    local server=$!
+    pids+=("$server")
+    wait_ready "http://127.0.0.1:$PORT/health/ready"
+    local api="http://127.0.0.1:$PORT"
+    local admin_token ministry token
+    admin_token=$(curl -s "$api/api/v1/auth/token" -d grant_type=password -d username=bench-admin \
+        -d password='bench admin passphrase 2017' | json 'd["access_token"]')
+    ministry=$(curl -s "$api/api/v1/users/me" -H "authorization: Bearer $admin_token" | json 'd["organization_id"]')
+    curl -s "$api/api/v1/users" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d "{\"username\":\"bench-auditor\",\"full_name\":\"Bench\",\"role\":\"auditor\",\"organization_id\":\"$ministry\",\"password\":\"bench auditor passphrase 2017\"}" >/dev/null
+    token=$(curl -s "$api/api/v1/auth/token" -d grant_type=password -d username=bench-auditor \
+        -d password='bench auditor passphrase 2017' | json 'd["access_token"]')
+
+    # 1. The eligibility check against a bare actix-web JSON endpoint of the same binary.
+    RUST_LOG=warn "$BIN" bench-baseline --listen "127.0.0.1:$BASE_PORT" 2>/dev/null &
+    local baseline=$!
+    pids+=("$baseline")
+    wait_listening "http://127.0.0.1:$BASE_PORT/echo"
+    export BENCH_BODY='{"legal_status":"citizen","personal_number":"01001012345","return_date":"2017-03-01","registration_date":"2017-05-10","residence_region":"GE-KK","irregular_periods":[{"start":"2015-01-10","end":"2017-03-01"}],"asylum_applied":false,"asylum_held":false}'
+    local base check
+    base=$(BENCH_TOKEN='' wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -s bench/post.lua "http://127.0.0.1:$BASE_PORT/echo" | rps)
+    check=$(BENCH_TOKEN=$token wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -s bench/post.lua "$api/api/v1/eligibility/check" | rps)
+    kill "$baseline"
+    echo "- eligibility check: $check req/s vs bare actix-web JSON endpoint $base req/s ($(awk -v a="$check" -v b="$base" 'BEGIN { printf "%.0f", 100 * a / b }') %; target ≥ 70 %)" | tee -a "$out"
+
+    # 2. One case by id, with a JWT, against pgbench -S on the same PostgreSQL.
+    local case_id one
+    case_id=$(curl -s "$api/api/v1/cases?limit=1" -H "authorization: Bearer $token" | json 'd["items"][0]["id"]')
+    one=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s -H "Authorization: Bearer $token" "$api/api/v1/cases/$case_id" | rps)
+    if [ "$backend" = postgres ]; then
+        psql "$PG_ADMIN" -qc 'DROP DATABASE IF EXISTS reintegration_pgbench' -c 'CREATE DATABASE reintegration_pgbench'
+        pgbench -q -i -s 10 "${PG_ADMIN%/*}/reintegration_pgbench" >/dev/null 2>&1
+        local tps
+        tps=$(pgbench -S -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "${PG_ADMIN%/*}/reintegration_pgbench" 2>/dev/null | awk '/^tps/ { print $3; exit }')
+        psql "$PG_ADMIN" -qc 'DROP DATABASE reintegration_pgbench'
+        echo "- GET /cases/{id}: $one req/s vs pgbench -S $tps tps ($(awk -v a="$one" -v b="$tps" 'BEGIN { printf "%.0f", 100 * a / b }') %; target ≥ 30 %)" | tee -a "$out"
+    else
+        echo "- GET /cases/{id}: $one req/s (pgbench has no SQLite counterpart)" | tee -a "$out"
+    fi
+
+    # 3. Case list latencies: first page, 100,000 rows deep, filtered, name search in each script.
+    # 100,000 rows deep (or half the list, when fewer cases are seeded), in pages of 500.
+    local cursor="" deep pages=$(( (CASES / 2 < 100000 ? CASES / 2 : 100000) / 500 ))
+    for _ in $(seq 1 "$pages"); do
+        cursor=$(curl -s "$api/api/v1/cases?limit=500${cursor:+&cursor=$cursor}" -H "authorization: Bearer $token" | json 'd["next_cursor"] or ""')
+    done
+    deep="$api/api/v1/cases?limit=50&cursor=$cursor"
+    local name url_name
+    for name in "first page|$api/api/v1/cases?limit=50" "$((pages * 500)) rows deep|$deep" \
+        "filtered|$api/api/v1/cases?limit=50&region=GE-KK&status=eligible&registered_from=2016-01-01&need_shelter=true" \
+        "name (Latin)|$api/api/v1/cases?limit=50&name=beri" \
+        "name (Georgian)|$api/api/v1/cases?limit=50&name=%E1%83%91%E1%83%94%E1%83%A0%E1%83%98"; do
+        url_name=${name#*|}
+        local report p50 p99
+        report=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $token" "$url_name")
+        p50=$(echo "$report" | percentile 50% | ms)
+        p99=$(echo "$report" | percentile 99% | ms)
+        echo "- case list, ${name%%|*}: p50 $p50 ms, p99 $p99 ms, $(echo "$report" | rps) req/s" | tee -a "$out"
+    done
+
+    echo "- server peak RSS: $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server/status")" | tee -a "$out"
+    kill "$server"
+}
+
+case $BACKENDS in
+    both) run_backend sqlite; run_backend postgres ;;
+    sqlite | postgres) run_backend "$BACKENDS" ;;
+    *) echo "usage: bench/run.sh [sqlite|postgres|both]" >&2; exit 2 ;;
+esac
