@@ -28,7 +28,9 @@ impl TestDatabase {
     pub fn create() -> Self {
         match std::env::var("TEST_DATABASE").as_deref() {
             Ok("postgres") => {
-                let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let admin_url = without_tls_by_default(
+                    &std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned()),
+                );
                 let name = format!("reintegration_test_{}", uuid::Uuid::now_v7().simple());
                 let mut admin = connect(&admin_url);
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -49,8 +51,9 @@ impl TestDatabase {
         match self {
             TestDatabase::Sqlite { dir } => format!("sqlite://{}", dir.join("test.db").display()),
             TestDatabase::Postgres { admin_url, name } => {
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-                format!("{base}/{name}")
+                let (path, query) = admin_url.split_once('?').map_or((admin_url.as_str(), ""), |(p, q)| (p, q));
+                let base = path.rsplit_once('/').map_or(path, |(base, _)| base);
+                if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") }
             }
         }
     }
@@ -77,6 +80,19 @@ impl TestDatabase {
             }
             TestDatabase::Sqlite { .. } => false,
         }
+    }
+}
+
+/// Test servers talk to PostgreSQL on loopback without TLS unless the URL asks for it: libpq
+/// otherwise initialises OpenSSL, whose exit-time clean-up can crash a test process whose
+/// server threads are still running (seen as SIGSEGV after all tests passed).
+fn without_tls_by_default(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
     }
 }
 
