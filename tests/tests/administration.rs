@@ -514,9 +514,10 @@ async fn a_user_changes_their_password_and_an_admin_reset_forces_a_change() {
     let done =
         app.send(Method::POST, &format!("{USERS}/me/password"), Some(&token), Some(&change(&temporary, CHOSEN))).await;
     assert_eq!(done.status().as_u16(), 204);
+    // The change ends the sessions of the old password: log in again with the chosen one.
+    let token = app.login("nino", CHOSEN).await;
     let me = json(app.send(Method::GET, &format!("{USERS}/me"), Some(&token), None).await).await;
     assert_eq!(me["must_change_password"], false);
-    app.login("nino", CHOSEN).await;
 }
 
 #[tokio::test]
