@@ -77,6 +77,13 @@ pub struct Created {
     pub body: Value,
 }
 
+impl Created {
+    /// `201 Created` with `resource` as the body.
+    pub fn new(resource: impl serde::Serialize) -> Result<Self, ApiError> {
+        Ok(Self { status: StatusCode::CREATED, body: serde_json::to_value(resource).map_err(ApiError::internal)? })
+    }
+}
+
 fn respond(status: u16, body: &Value, replayed: bool) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
     if let Some(version) = body.get("version").and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()) {

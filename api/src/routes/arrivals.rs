@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::{CountryCode, PointOfArrival};
@@ -279,10 +278,7 @@ pub async fn create(
             row.person_id = Some(holder.person.id);
         }
         let created = repo::create(tx, record(row, &periods))?;
-        Ok(Created {
-            status: StatusCode::CREATED,
-            body: serde_json::to_value(Arrival::from(created)).map_err(ApiError::internal)?,
-        })
+        Created::new(Arrival::from(created))
     })
     .await
 }

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::CaseStatus;
@@ -345,10 +344,7 @@ pub async fn create(
                 updated_at: now,
             },
         )?;
-        Ok(Created {
-            status: StatusCode::CREATED,
-            body: serde_json::to_value(Case::from(case)).map_err(ApiError::internal)?,
-        })
+        Created::new(Case::from(case))
     })
     .await
 }

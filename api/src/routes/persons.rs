@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::eligibility::LegalStatus;
@@ -389,10 +388,7 @@ pub async fn create(
         let person = repo::create(tx, row)?;
         // An arrival recorded at the airport under this number is now this person's (R8).
         persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
-        Ok(Created {
-            status: StatusCode::CREATED,
-            body: serde_json::to_value(Person::from(person)).map_err(ApiError::internal)?,
-        })
+        Created::new(Person::from(person))
     })
     .await
 }
