@@ -1,12 +1,12 @@
 //! Authorisation as one mechanism. Every route declares its [`Access`] where it is registered
 //! (`routes::endpoints`); [`authorize`] enforces it before the handler runs: it verifies the
 //! bearer token, asks the database whether the user or client and its organisation are still
-//! active, checks the role, applies the per-client rate limit, and hands the handler a
-//! [`Caller`]. R11's NGO scoping then lives in the queries, through [`Caller::visibility`].
+//! active (both remembered briefly on this node: [`AuthCache`]), checks the role, applies the
+//! per-client rate limit, and hands the handler a [`Caller`]. R11's NGO scoping then lives in the queries, through [`Caller::visibility`].
 
 use std::collections::HashMap;
 use std::future::{Ready, ready};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -17,6 +17,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use domain::role::Role;
 use persistence::{Actor, Pool, Visibility};
 
+use crate::auth::cache::AuthCache;
 use crate::auth::token::Tokens;
 use crate::error::ApiError;
 use crate::middleware::RequestId;
@@ -175,8 +176,22 @@ pub async fn authorize<B: MessageBody + 'static>(
         // id, like every other error.
         return Ok(request.error_response(error).map_into_right_body());
     }
-    Ok(next.call(request).await?.map_into_left_body())
+    let changes_identity =
+        !request.method().is_safe() && IDENTITY_PATHS.iter().any(|prefix| request.path().starts_with(prefix));
+    let cache = request.app_data::<web::Data<AuthCache>>().cloned();
+    let response = next.call(request).await?;
+    if changes_identity
+        && response.status().is_success()
+        && let Some(cache) = cache
+    {
+        cache.forget_principals();
+    }
+    Ok(response.map_into_left_body())
 }
+
+/// Writes under these paths may deactivate, revoke or re-role a principal or change a password:
+/// after one succeeds, this node reads every principal's state from the database again.
+const IDENTITY_PATHS: [&str; 3] = ["/api/v1/users", "/api/v1/clients", "/api/v1/organizations"];
 
 async fn admit(access: Access, request: &ServiceRequest) -> Result<(), ApiError> {
     let caller = authenticate(request).await?;
@@ -202,21 +217,37 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .map(|(_, token)| token.trim().to_owned())
         .ok_or_else(ApiError::unauthorized)?;
     let tokens = request.app_data::<web::Data<Tokens>>().ok_or_else(|| ApiError::internal("no token keys"))?;
-    let claims = tokens.verify(&token).map_err(|error| {
-        tracing::info!(reason = %error, "token rejected");
-        ApiError::unauthorized()
-    })?;
+    let cache = request.app_data::<web::Data<AuthCache>>().ok_or_else(|| ApiError::internal("no auth cache"))?;
+    let claims = match cache.verified(&token, chrono::Utc::now().timestamp()) {
+        Some(claims) => claims,
+        None => {
+            let claims = Arc::new(tokens.verify(&token).map_err(|error| {
+                tracing::info!(reason = %error, "token rejected");
+                ApiError::unauthorized()
+            })?);
+            cache.remember_verified(&token, Arc::clone(&claims));
+            claims
+        }
+    };
     let (kind, id) = parse_subject(&claims.sub).ok_or_else(ApiError::unauthorized)?;
-    let pool = request.app_data::<web::Data<Pool>>().ok_or_else(|| ApiError::internal("no pool"))?;
     let id = id.to_owned();
-    let lookup_id = id.clone();
-    let state = crate::db::read(pool, move |conn| {
-        Ok(match kind {
-            PrincipalKind::User => persistence::repo::principals::user(conn, &lookup_id)?,
-            PrincipalKind::Client => persistence::repo::principals::client(conn, &lookup_id)?,
-        })
-    })
-    .await?;
+    let state = match cache.principal(&claims.sub) {
+        Some(state) => state,
+        None => {
+            let pool = request.app_data::<web::Data<Pool>>().ok_or_else(|| ApiError::internal("no pool"))?;
+            let generation = cache.generation();
+            let lookup_id = id.clone();
+            let state = crate::db::read(pool, move |conn| {
+                Ok(match kind {
+                    PrincipalKind::User => persistence::repo::principals::user(conn, &lookup_id)?,
+                    PrincipalKind::Client => persistence::repo::principals::client(conn, &lookup_id)?,
+                })
+            })
+            .await?;
+            cache.remember_principal(&claims.sub, state.clone(), generation);
+            state
+        }
+    };
     // Deactivated, revoked or re-passworded since the token was issued (even if reactivated
     // since), or changed role or organisation: the token is dead. `iat` has whole seconds, so a
     // token issued within the same second as the change survives it.

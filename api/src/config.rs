@@ -86,6 +86,12 @@ pub struct AuthArgs {
     #[arg(long, env = "REINTEGRATION_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,
 
+    /// Seconds this node trusts what it last read of a user's or client's state (active, role,
+    /// organisation). A change made through this node applies at once; one made through another
+    /// node applies here within this time. 0: read it on every request.
+    #[arg(long, env = "REINTEGRATION_PRINCIPAL_CACHE_SECONDS", default_value_t = 1)]
+    pub principal_cache_seconds: u64,
+
     /// Hours a rotated-out client secret keeps working.
     #[arg(long, env = "REINTEGRATION_CLIENT_SECRET_OVERLAP_HOURS", default_value_t = 24)]
     pub client_secret_overlap_hours: i64,

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 use domain::region::RegionCode;
-use persistence::models::registration::{Arrival, Case, EligibilityDecision, IrregularPeriod, Person};
+use persistence::models::registration::{Arrival, Case, CaseCopies, EligibilityDecision, IrregularPeriod, Person};
 use persistence::repo::bulk::{self, Batch};
 use persistence::repo::{organizations, users};
 use persistence::{Actor, Pool, StoreError, Visibility, in_write_transaction, new_id, now_utc};
@@ -212,6 +212,7 @@ fn registration(
         version: 1,
         created_at: now,
         updated_at: now,
+        copies: CaseCopies::of(&person, &arrival),
     };
     if rng.chance(75) {
         let input = crate::routes::cases::decision_input(

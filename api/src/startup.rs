@@ -11,6 +11,7 @@ use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, StoreError, in_write_tra
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::access::RateLimiter;
+use crate::auth::cache::AuthCache;
 use crate::auth::password::HashingPool;
 use crate::config::ServeArgs;
 use crate::error::{ApiError, ErrorCode};
@@ -79,6 +80,8 @@ impl Application {
         let tokens = web::Data::new(crate::auth_setup::tokens(&args.auth, pool.backend(), args.listen)?);
         let hashing = web::Data::new(HashingPool::default());
         let limiter = web::Data::new(RateLimiter::new(args.auth.rate_limit_per_minute));
+        let auth_cache =
+            web::Data::new(AuthCache::new(std::time::Duration::from_secs(args.auth.principal_cache_seconds)));
         let throttle = web::Data::new(ThrottlePolicy {
             max_failures: args.auth.login_max_failures.max(1),
             base_lock: chrono::Duration::seconds(args.auth.login_lockout_seconds.max(1)),
@@ -96,6 +99,7 @@ impl Application {
                 .app_data(tokens.clone())
                 .app_data(hashing.clone())
                 .app_data(limiter.clone())
+                .app_data(auth_cache.clone())
                 .app_data(throttle.clone())
                 .app_data(overlap.clone())
                 .app_data(

@@ -177,6 +177,11 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        residence_region -> Nullable<Text>,
+        personal_number -> Nullable<Text>,
+        search_name -> Text,
+        arrival_date -> Date,
+        need_shelter -> Bool,
     }
 }
 

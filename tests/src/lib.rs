@@ -147,6 +147,7 @@ pub fn serve_args(database_url: String) -> ServeArgs {
             login_max_failures: 5,
             login_lockout_seconds: 60,
             rate_limit_per_minute: 0,
+            principal_cache_seconds: 1,
             client_secret_overlap_hours: 24,
         },
     }

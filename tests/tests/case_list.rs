@@ -6,12 +6,12 @@
 //! The cases are written straight through the persistence layer (one transaction per few hundred
 //! rows); everything is then read over HTTP and compared with what was written.
 
-use persistence::models::registration::{Arrival, Case, Person};
+use persistence::models::registration::{Arrival, Case, CaseCopies, Person};
 use persistence::repo::arrivals::ArrivalRecord;
 use persistence::{Actor, StoreError, in_write_transaction};
 use reqwest::Method;
 use tests::identity::text;
-use tests::registration::{World, field_errors, pairs, personal_number};
+use tests::registration::{World, arrival, field_errors, full_person, pairs, personal_number};
 use tests::{TestApp, assert_problem, civil_date};
 
 const CASES: usize = 2500;
@@ -135,6 +135,7 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                     },
                 )?;
                 let closed = status == "closed";
+                let copies = CaseCopies::of(&person, &arrival.arrival);
                 let case = persistence::repo::cases::create(
                     tx,
                     Case {
@@ -149,6 +150,7 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                         version: 1,
                         created_at: now,
                         updated_at: now,
+                        copies,
                     },
                 )?;
                 batch.push(Expected {
@@ -317,4 +319,53 @@ async fn invalid_list_parameters_are_all_listed_at_once() {
         let problem = assert_problem(response, 422, "validation_failed").await;
         assert_eq!(field_errors(&problem), pairs(&[("limit", "invalid_limit")]), "{path}");
     }
+}
+
+/// The list filters on copies of the person's and the arrival's data (migration 000005): a
+/// correction to either is what the list filters on from then on.
+#[tokio::test]
+async fn the_list_filters_follow_corrections_to_the_person_and_the_arrival() {
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let number = personal_number(4242);
+    let token = world.ngo_a.caseworker.token.clone();
+    let registered = app
+        .register(
+            &world.airport,
+            &world.ngo_a,
+            &arrival(Some(&number), "2017-03-01", &[("2015-01-10", "2017-03-01")], false),
+            &full_person(&number, "GE-KK"),
+            "2017-05-10",
+        )
+        .await;
+    let found = |query: &'static str| {
+        let (app, token) = (&app, &token);
+        async move { ids(&app.all_cases(token, query, 10).await) }
+    };
+    let case = vec![registered.case_id.clone()];
+    assert_eq!(found("region=GE-KK&name=beridze&need_shelter=false&arrived_to=2017-03-01").await, case);
+
+    let mut person = full_person(&number, "GE-IM");
+    person["last_name_lat"] = "Kapanadze".into();
+    person["last_name_ka"] = "კაპანაძე".into();
+    let path = format!("/api/v1/persons/{}", registered.person_id);
+    let tag = app.current_etag(&path, &token).await;
+    let response = app.send_if_match(Method::PUT, &path, Some(&token), Some(&person), Some(&tag)).await;
+    assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
+    let path = format!("/api/v1/arrivals/{}", registered.arrival_id);
+    let tag = app.current_etag(&path, &world.airport.token).await;
+    let corrected = arrival(Some(&number), "2017-02-27", &[("2015-01-10", "2017-02-27")], true);
+    let response =
+        app.send_if_match(Method::PUT, &path, Some(&world.airport.token), Some(&corrected), Some(&tag)).await;
+    assert_eq!(response.status().as_u16(), 200, "{}", response.text().await.unwrap());
+
+    assert!(found("region=GE-KK").await.is_empty());
+    assert!(found("name=beridze").await.is_empty());
+    assert!(found("need_shelter=false").await.is_empty());
+    assert_eq!(found("region=GE-IM&name=kapana&need_shelter=true&arrived_to=2017-02-27").await, case);
+    assert_eq!(found("name=კაპანაძე").await, case);
+    let listed = app.all_cases(&token, "", 10).await;
+    assert_eq!(listed[0]["arrival_date"], "2017-02-27");
+    assert_eq!(listed[0]["residence_region"], "GE-IM");
+    assert_eq!(listed[0]["last_name_lat"], "Kapanadze");
 }

@@ -148,8 +148,8 @@ async fn foreign_keys_are_enforced_on_every_backend() {
     insert_arrival(&mut conn, "arrival-1", "org-1");
     let case = |person_id: &str| {
         format!(
-            "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, status, created_at, updated_at) \
-             VALUES ('case-{person_id}', '{person_id}', 'arrival-1', 'org-1', '2017-05-10', 'open', {AT}, {AT})"
+            "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, status, arrival_date, created_at, updated_at) \
+             VALUES ('case-{person_id}', '{person_id}', 'arrival-1', 'org-1', '2017-05-10', 'open', '2017-03-01', {AT}, {AT})"
         )
     };
     assert_refused(run(&mut conn, &case("no-such-person")), "foreign_key", "a case of a missing person");

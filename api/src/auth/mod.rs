@@ -1,9 +1,11 @@
 //! Authentication building blocks: signing keys, access tokens and password hashing.
 //!
+//! - [`cache`]: verified tokens and principal states remembered on this node.
 //! - [`keys`]: the Ed25519 key set tokens are signed and verified with (rotation by `kid`).
 //! - [`token`]: issuing and strictly verifying short-lived JWTs.
 //! - [`password`]: Argon2id hashing off the async workers, and the password policy.
 
+pub mod cache;
 pub mod keys;
 pub mod password;
 pub mod token;

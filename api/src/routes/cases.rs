@@ -9,7 +9,7 @@ use domain::case::CaseStatus;
 use domain::eligibility::{self, OtherCase};
 use domain::message::{FieldError, Message};
 use domain::region::RegionCode;
-use persistence::models::registration::{Case as CaseRow, EligibilityDecision};
+use persistence::models::registration::{Case as CaseRow, CaseCopies, EligibilityDecision};
 use persistence::repo::arrivals::ArrivalRecord;
 use persistence::repo::cases::{self as repo, CaseFilter, CaseListItem, LiveCase};
 use persistence::{DbConnection, Pool, StoreError, Visibility};
@@ -328,6 +328,7 @@ pub async fn create(
         };
         persistence::repo::arrivals::link_person(tx, &arrival.arrival.id, &person.id)?;
         let now = persistence::now_utc();
+        let copies = CaseCopies::of(&person, &arrival.arrival);
         let case = repo::create(
             tx,
             CaseRow {
@@ -342,6 +343,7 @@ pub async fn create(
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                copies,
             },
         )?;
         Created::new(Case::from(case))

@@ -87,6 +87,35 @@ pub struct Case {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Derived columns, not part of the audited record.
+    #[diesel(embed)]
+    #[serde(skip)]
+    pub copies: CaseCopies,
+}
+
+/// What the case list filters on from the person and the arrival, copied onto the case so that
+/// each filter has an index in the list's order; the database keeps the copies current when the
+/// person or the arrival changes (migration 000005).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases)]
+pub struct CaseCopies {
+    pub residence_region: Option<String>,
+    pub personal_number: Option<String>,
+    pub search_name: String,
+    pub arrival_date: NaiveDate,
+    pub need_shelter: bool,
+}
+
+impl CaseCopies {
+    pub fn of(person: &Person, arrival: &Arrival) -> Self {
+        Self {
+            residence_region: person.residence_region.clone(),
+            personal_number: person.personal_number.clone(),
+            search_name: person.search_name.clone(),
+            arrival_date: arrival.arrival_date,
+            need_shelter: arrival.need_shelter,
+        }
+    }
 }
 
 /// A recorded, explained eligibility decision; never overwritten.

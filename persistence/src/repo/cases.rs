@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::models::registration::{Case, EligibilityDecision};
-use crate::schema::{arrivals, cases, eligibility_decisions, organizations, persons};
+use crate::schema::{cases, eligibility_decisions, organizations, persons};
 use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx};
 
@@ -105,6 +105,10 @@ fn parse_key(key: &str) -> Option<(NaiveDate, String)> {
 
 /// Cases sorted by registration date (then id), keyset-paginated after `after` (a
 /// [`list_key`]), filtered, and scoped by R11.
+///
+/// Every filter is on a column of `cases` (the copies of migration 000005), so each has an index
+/// that starts with its column and continues in the list's order: the database walks it and
+/// stops after `limit + 1` rows; the person is joined by primary key for those rows only.
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -114,7 +118,6 @@ pub fn list(
 ) -> Result<Page<CaseListItem>, StoreError> {
     let mut query = cases::table
         .inner_join(persons::table)
-        .inner_join(arrivals::table)
         .select((
             cases::id,
             cases::person_id,
@@ -123,14 +126,14 @@ pub fn list(
             cases::registration_date,
             cases::status,
             cases::version,
-            persons::personal_number,
+            cases::personal_number,
             persons::first_name_ka,
             persons::last_name_ka,
             persons::first_name_lat,
             persons::last_name_lat,
-            persons::residence_region,
-            arrivals::arrival_date,
-            arrivals::need_shelter,
+            cases::residence_region,
+            cases::arrival_date,
+            cases::need_shelter,
         ))
         .order((cases::registration_date.asc(), cases::id.asc()))
         .into_boxed();
@@ -141,7 +144,7 @@ pub fn list(
         query = query.filter(cases::organization_id.eq(organization_id.clone()));
     }
     if let Some(region) = &filter.region {
-        query = query.filter(persons::residence_region.eq(region.clone()));
+        query = query.filter(cases::residence_region.eq(region.clone()));
     }
     if let Some(status) = &filter.status {
         query = query.filter(cases::status.eq(status.clone()));
@@ -153,23 +156,25 @@ pub fn list(
         query = query.filter(cases::registration_date.le(to));
     }
     if let Some(from) = filter.arrived_from {
-        query = query.filter(arrivals::arrival_date.ge(from));
+        query = query.filter(cases::arrival_date.ge(from));
     }
     if let Some(to) = filter.arrived_to {
-        query = query.filter(arrivals::arrival_date.le(to));
+        query = query.filter(cases::arrival_date.le(to));
     }
     if let Some(need_shelter) = filter.need_shelter {
-        query = query.filter(arrivals::need_shelter.eq(need_shelter));
+        query = query.filter(cases::need_shelter.eq(need_shelter));
     }
     if let Some(number) = &filter.personal_number {
-        query = query.filter(persons::personal_number.eq(number.clone()));
+        query = query.filter(cases::personal_number.eq(number.clone()));
     }
     if let Some(name) = &filter.name {
-        query = query.filter(persons::search_name.like(super::persons::like_pattern(name)).escape('\\'));
+        query = query.filter(cases::search_name.like(super::persons::like_pattern(name)).escape('\\'));
     }
     if let Some((date, id)) = after.and_then(parse_key) {
-        query =
-            query.filter(cases::registration_date.gt(date).or(cases::registration_date.eq(date).and(cases::id.gt(id))));
+        // `>= date` bounds the index range; the rest skips the rows of `date` up to `id`.
+        query = query
+            .filter(cases::registration_date.ge(date))
+            .filter(cases::registration_date.gt(date).or(cases::id.gt(id)));
     }
     let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
     Ok(Page::from_rows(rows, limit, list_key))

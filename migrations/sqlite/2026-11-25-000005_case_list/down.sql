@@ -1,0 +1,11 @@
+DROP TRIGGER arrivals_copy_to_cases;
+DROP TRIGGER persons_copy_to_cases;
+DROP INDEX cases_personal_number_idx;
+DROP INDEX cases_arrival_date_idx;
+DROP INDEX cases_region_registration_idx;
+DROP INDEX cases_arrival_idx;
+ALTER TABLE cases DROP COLUMN need_shelter;
+ALTER TABLE cases DROP COLUMN arrival_date;
+ALTER TABLE cases DROP COLUMN search_name;
+ALTER TABLE cases DROP COLUMN personal_number;
+ALTER TABLE cases DROP COLUMN residence_region;
