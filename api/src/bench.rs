@@ -15,3 +15,123 @@ pub fn serve_baseline(listen: SocketAddr) -> std::io::Result<()> {
         HttpServer::new(|| App::new().route("/echo", web::post().to(echo))).bind(listen)?.run().await
     })
 }
+
+/// `reintegration bench-raw-registrations`: the baseline of "create person + case". For
+/// `seconds`, `connections` threads each write registrations as the API does, in the same three
+/// transactions with the same rows, but as raw SQL on their own connection: no HTTP, JSON,
+/// token, validation or pool. Per registration:
+/// 1. an arrival with one irregular period, its idempotency key (claimed, then completed with the
+///    response) and its audit event;
+/// 2. a person, its idempotency key and audit event, linking the arrival to the person (with
+///    its own audit event);
+/// 3. a case with the copies of migration 000005, its idempotency key and audit event.
+///
+/// Returns registrations per second. Personal numbers start at 9 × 10¹⁰ + `run` × 10⁸.
+pub fn raw_registrations(
+    url: &persistence::DatabaseUrl,
+    organization_id: &str,
+    seconds: u64,
+    connections: usize,
+    run: u64,
+) -> Result<f64, Box<dyn std::error::Error + Send + Sync>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let started = std::time::Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|thread| {
+            let (url, organization_id) = (url.clone(), organization_id.to_owned());
+            std::thread::spawn(move || -> Result<u64, String> {
+                let mut conn = url.connect().map_err(|e| e.to_string())?;
+                let mut done = 0_u64;
+                while std::time::Instant::now() < deadline {
+                    let number = 90_000_000_000 + run * 100_000_000 + (thread as u64) * 1_000_000 + done;
+                    for statements in registration_sql(&organization_id, number) {
+                        persistence::repo::bulk::raw_transaction(&mut conn, &statements).map_err(|e| e.to_string())?;
+                    }
+                    done += 1;
+                }
+                Ok(done)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for thread in threads {
+        total += thread.join().map_err(|_| "a benchmark thread panicked")??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The statements of one registration's three transactions (values are generated here, never
+/// from input, so literals are safe).
+fn registration_sql(organization: &str, number: u64) -> [Vec<String>; 3] {
+    let now = persistence::now_utc().format("%Y-%m-%d %H:%M:%S%.6f");
+    let (arrival, period, person, case) =
+        (persistence::new_id(), persistence::new_id(), persistence::new_id(), persistence::new_id());
+    let principal = format!("client:{organization}");
+    let key = |what: &str, path: &str| {
+        [
+            format!(
+                "INSERT INTO idempotency_keys (principal, idempotency_key, request_method, request_path, request_hash, created_at) \
+                 VALUES ('{principal}', '{what}-{number}', 'POST', '{path}', '{}', '{now}')",
+                "0".repeat(64)
+            ),
+            format!(
+                "UPDATE idempotency_keys SET response_status = 201, response_body = '{}' \
+                 WHERE principal = '{principal}' AND idempotency_key = '{what}-{number}'",
+                format_args!("{{\"id\":\"{arrival}\",\"padding\":\"{}\"}}", "x".repeat(400))
+            ),
+        ]
+    };
+    let audit = |action: &str, entity: &str, id: &str| {
+        format!(
+            "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, organization_id, request_id, action, entity_type, entity_id, before, after) \
+             VALUES ('{}', '{now}', 'client', '{organization}', '{organization}', '{}', '{action}', '{entity}', '{id}', NULL, '{}')",
+            persistence::new_id(),
+            persistence::new_id(),
+            format_args!("{{\"id\":\"{id}\",\"padding\":\"{}\"}}", "x".repeat(300))
+        )
+    };
+    let [claim, complete] = key("arrival", "/api/v1/arrivals");
+    let arrivals = vec![
+        claim,
+        format!(
+            "INSERT INTO arrivals (id, person_id, personal_number, arrival_date, point_of_arrival, countries, asylum_applied, asylum_held, \
+             need_shelter, need_medical, need_other, recorded_by_user_id, organization_id, version, created_at, updated_at) \
+             VALUES ('{arrival}', NULL, '{number:011}', '2017-03-01', 'tbilisi_airport', '[\"IT\"]', FALSE, FALSE, TRUE, FALSE, NULL, NULL, \
+             '{organization}', 1, '{now}', '{now}')"
+        ),
+        format!(
+            "INSERT INTO arrival_irregular_periods (id, arrival_id, start_date, end_date) \
+             VALUES ('{period}', '{arrival}', '2015-01-10', '2017-03-01')"
+        ),
+        audit("create", "arrival", &arrival),
+        complete,
+    ];
+    let [claim, complete] = key("person", "/api/v1/persons");
+    let persons = vec![
+        claim,
+        format!(
+            "INSERT INTO persons (id, legal_status, personal_number, residence_permit_number, first_name_ka, last_name_ka, first_name_lat, \
+             last_name_lat, date_of_birth, sex, phone_e164, residence_region, residence_locality, consent_date, consent_scope, organization_id, \
+             version, created_at, updated_at, search_name) \
+             VALUES ('{person}', 'citizen', '{number:011}', NULL, 'ნინო', 'ბერიძე', 'Nino', 'Beridze', '1985-04-12', 'female', '+995555123456', \
+             'GE-KK', 'Rustavi', '2017-03-02', 'program_services', '{organization}', 1, '{now}', '{now}', 'ნინო ბერიძე nino beridze')"
+        ),
+        audit("create", "person", &person),
+        format!("UPDATE arrivals SET person_id = '{person}', version = 2 WHERE personal_number = '{number:011}' AND person_id IS NULL"),
+        audit("link_person", "arrival", &arrival),
+        complete,
+    ];
+    let [claim, complete] = key("case", "/api/v1/cases");
+    let cases = vec![
+        claim,
+        format!(
+            "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, status, close_reason, closed_on, version, \
+             created_at, updated_at, residence_region, personal_number, search_name, arrival_date, need_shelter) \
+             VALUES ('{case}', '{person}', '{arrival}', '{organization}', '2017-05-10', 'open', NULL, NULL, 1, '{now}', '{now}', 'GE-KK', \
+             '{number:011}', 'ნინო ბერიძე nino beridze', '2017-03-01', TRUE)"
+        ),
+        audit("create", "case", &case),
+        complete,
+    ];
+    [arrivals, persons, cases]
+}

@@ -47,6 +47,23 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8090")]
         listen: std::net::SocketAddr,
     },
+    /// Write registrations as raw SQL transactions for a while and print how many per second:
+    /// the benchmark's baseline for creating a person and a case.
+    #[command(hide = true)]
+    BenchRawRegistrations {
+        /// The NGO the rows belong to.
+        #[arg(long)]
+        organization_id: String,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Distinguishes the personal numbers of several runs on one database (0–99).
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
     GenerateKey,
 }
@@ -79,6 +96,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::BenchBaseline { listen } => api::bench::serve_baseline(listen).map_err(Into::into),
+        Command::BenchRawRegistrations { organization_id, seconds, connections, run, database } => {
+            raw_registrations(&database, &organization_id, seconds, connections, run)
+        }
         Command::GenerateKey => api::auth::keys::generate_private_pem().map(|pem| print!("{pem}")).map_err(Into::into),
         Command::Migrate(args) => migrate(&args),
         Command::Openapi => {
@@ -134,6 +154,20 @@ fn seed_database(database: &DatabaseArgs, cases: u64, seed: u64) -> Result<(), B
     let pool = build_pool(&database.database_url, 2)?;
     prepare_database(&pool)?;
     api::seed::seed(&pool, cases, seed)?;
+    Ok(())
+}
+
+fn raw_registrations(
+    database: &DatabaseArgs,
+    organization_id: &str,
+    seconds: u64,
+    connections: usize,
+    run: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let url = persistence::DatabaseUrl::parse(&database.database_url)?;
+    let per_second = api::bench::raw_registrations(&url, organization_id, seconds, connections.max(1), run % 100)
+        .map_err(|e| e.to_string())?;
+    println!("{per_second:.1}");
     Ok(())
 }
 

@@ -54,3 +54,23 @@ pub fn insert(tx: &mut WriteTx<'_>, batch: &Batch) -> Result<(), StoreError> {
         })),
     })
 }
+
+/// Runs `statements` in one write transaction (`BEGIN IMMEDIATE` on SQLite), each as its own
+/// round trip: the raw-SQL baseline of the registration benchmark. Not for input: the
+/// statements are run as given.
+pub fn raw_transaction(conn: &mut DbConnection, statements: &[String]) -> Result<(), StoreError> {
+    fn each<C: Connection>(c: &mut C, statements: &[String]) -> QueryResult<()>
+    where
+        diesel::query_builder::SqlQuery: diesel::query_dsl::methods::ExecuteDsl<C>,
+    {
+        for statement in statements {
+            diesel::sql_query(statement).execute(c)?;
+        }
+        Ok(())
+    }
+    match conn {
+        DbConnection::Postgresql(c) => c.transaction(|c| each(c, statements))?,
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| each(c, statements))?,
+    }
+    Ok(())
+}
