@@ -5,8 +5,12 @@
 #   - POST /api/v1/eligibility/check req/s vs a bare actix-web JSON endpoint of the same binary;
 #   - GET /api/v1/cases/{id} (with a JWT) req/s vs `pgbench -S` on the same PostgreSQL;
 #   - case list p50/p99: first page, a page 100,000 rows deep, filtered, name search in each script;
+#   - registrations (arrival, person, case: three requests with Idempotency-Key) per second vs the
+#     same rows written as raw SQL transactions (`reintegration bench-raw-registrations`);
 #   - seed time, database size and the server's peak RSS.
-# Throughput and latency come from wrk (closed loop, BENCH_CONNECTIONS connections, BENCH_DURATION).
+# Throughput comes from wrk (closed loop, BENCH_CONNECTIONS connections, BENCH_DURATION); latency
+# percentiles from oha at a fixed rate (BENCH_RATE requests/s), so a slow response cannot hold
+# back the requests behind it.
 # Results: bench/results/<backend>.md (not committed); the README carries a dated copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +18,12 @@ BACKENDS=${1:-both}
 CASES=${BENCH_CASES:-1000000}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+RATE=${BENCH_RATE:-200}
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 BASE_PORT=18182
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+command -v oha >/dev/null || { echo "oha is missing: cargo install oha --locked" >&2; exit 1; }
 
 cargo build --release --locked --quiet --bin reintegration
 BIN=$PWD/target/release/reintegration
@@ -48,7 +54,7 @@ run_backend() {
             url="${PG_ADMIN%/*}/reintegration_bench" ;;
     esac
     local out="$RESULTS/$backend.md"
-    echo "## $backend — $CASES cases, $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNECTIONS -d$DURATION" >"$out"
+    echo "## $backend — $CASES cases, $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNECTIONS -d$DURATION, oha -q$RATE" >"$out"
 
     local t0 t1
     t0=$(date +%s.%N)
@@ -103,7 +109,7 @@ run_backend() {
         echo "- GET /cases/{id}: $one req/s (pgbench has no SQLite counterpart)" | tee -a "$out"
     fi
 
-    # 3. Case list latencies: first page, 100,000 rows deep, filtered, name search in each script.
+    # 3. Case list latencies at a fixed rate: first page, 100,000 rows deep, filtered, name search.
     # 100,000 rows deep (or half the list, when fewer cases are seeded), in pages of 500.
     local cursor="" deep pages=$(( (CASES / 2 < 100000 ? CASES / 2 : 100000) / 500 ))
     for _ in $(seq 1 "$pages"); do
@@ -112,16 +118,34 @@ run_backend() {
     deep="$api/api/v1/cases?limit=50&cursor=$cursor"
     local name url_name
     for name in "first page|$api/api/v1/cases?limit=50" "$((pages * 500)) rows deep|$deep" \
-        "filtered|$api/api/v1/cases?limit=50&region=GE-KK&status=eligible&registered_from=2016-01-01&need_shelter=true" \
-        "name (Latin)|$api/api/v1/cases?limit=50&name=beri" \
-        "name (Georgian)|$api/api/v1/cases?limit=50&name=%E1%83%91%E1%83%94%E1%83%A0%E1%83%98"; do
+        "filtered (region, status, date, shelter)|$api/api/v1/cases?limit=50&region=GE-KK&status=eligible&registered_from=2016-01-01&need_shelter=true" \
+        "name, Latin (beri)|$api/api/v1/cases?limit=50&name=beri" \
+        "name, Georgian (ბერი)|$api/api/v1/cases?limit=50&name=%E1%83%91%E1%83%94%E1%83%A0%E1%83%98" \
+        "name, full (nino beridze)|$api/api/v1/cases?limit=50&name=nino%20beridze"; do
         url_name=${name#*|}
-        local report p50 p99
-        report=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -H "Authorization: Bearer $token" "$url_name")
-        p50=$(echo "$report" | percentile 50% | ms)
-        p99=$(echo "$report" | percentile 99% | ms)
-        echo "- case list, ${name%%|*}: p50 $p50 ms, p99 $p99 ms, $(echo "$report" | rps) req/s" | tee -a "$out"
+        local report p50 p99 ok
+        report=$(oha --no-tui --output-format json -z "$DURATION" -q "$RATE" -c "$CONNECTIONS" \
+            -H "Authorization: Bearer $token" "$url_name")
+        p50=$(echo "$report" | json '"%.2f" % (d["latencyPercentiles"]["p50"] * 1000)')
+        p99=$(echo "$report" | json '"%.2f" % (d["latencyPercentiles"]["p99"] * 1000)')
+        ok=$(echo "$report" | json 'd["statusCodeDistribution"].get("200", 0)')
+        echo "- case list, ${name%%|*}: p50 $p50 ms, p99 $p99 ms ($ok responses 200 at $RATE/s)" | tee -a "$out"
     done
+
+    # 4. Registrations through the API vs the same rows as raw SQL transactions.
+    local ngo caseworker registered raw
+    ngo=$(curl -s "$api/api/v1/organizations" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d '{"name_ka":"ორგანიზაცია ბენჩი","name_en":"Bench NGO","legal_form":"non-entrepreneurial non-commercial legal entity","regions":["GE-TB","GE-KK"]}' \
+        | json 'd["id"]')
+    curl -s "$api/api/v1/users" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d "{\"username\":\"bench-caseworker\",\"full_name\":\"Bench\",\"role\":\"ngo_caseworker\",\"organization_id\":\"$ngo\",\"password\":\"bench caseworker passphrase 2017\"}" >/dev/null
+    caseworker=$(curl -s "$api/api/v1/auth/token" -d grant_type=password -d username=bench-caseworker \
+        -d password='bench caseworker passphrase 2017' | json 'd["access_token"]')
+    registered=$(BENCH_TOKEN=$caseworker BENCH_RUN=1 wrk -t"$CONNECTIONS" -c"$CONNECTIONS" -d"$DURATION" --timeout 30s \
+        -s bench/register.lua "$api/api/v1/arrivals" | awk '/^registrations/ { printf "%.1f", $2 / $6 }')
+    raw=$("$BIN" bench-raw-registrations --organization-id "$ngo" --seconds "${DURATION%s}" \
+        --connections "$CONNECTIONS" --run 1 --database-url "$url")
+    echo "- registrations (arrival + person + case, 3 requests): $registered/s vs raw SQL transactions $raw/s ($(awk -v a="$registered" -v b="$raw" 'BEGIN { printf "%.0f", 100 * a / b }') %; target ≥ 80 %)" | tee -a "$out"
 
     echo "- server peak RSS: $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server/status")" | tee -a "$out"
     kill "$server"

@@ -117,7 +117,9 @@ fn registration_sql(organization: &str, number: u64) -> [Vec<String>; 3] {
              'GE-KK', 'Rustavi', '2017-03-02', 'program_services', '{organization}', 1, '{now}', '{now}', 'ნინო ბერიძე nino beridze')"
         ),
         audit("create", "person", &person),
-        format!("UPDATE arrivals SET person_id = '{person}', version = 2 WHERE personal_number = '{number:011}' AND person_id IS NULL"),
+        format!(
+            "UPDATE arrivals SET person_id = '{person}', version = 2 WHERE personal_number = '{number:011}' AND person_id IS NULL"
+        ),
         audit("link_person", "arrival", &arrival),
         complete,
     ];

@@ -250,7 +250,8 @@ fn registration(
 }
 
 /// Adds `cases` synthetic registrations, reporting progress on stderr. Personal numbers start
-/// after those already seeded, so seeding twice adds rather than collides.
+/// after those already seeded, so seeding twice adds rather than collides. One thread makes the
+/// batches (names, dates, decisions) while this one writes the previous batch.
 pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
     let organizations = organizations_for_seed(pool)?;
     let offset = {
@@ -259,26 +260,75 @@ pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
         persistence::repo::persons::count(&mut conn)?
     };
     let today = crate::routes::eligibility::today_in_tbilisi();
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let started = std::time::Instant::now();
-    let mut done = 0_u64;
-    let mut conn = pool.get()?;
-    while done < cases {
-        let size = (cases - done).min(BATCH as u64);
-        let mut batch = Batch::default();
-        for i in 0..size {
-            let organization = &organizations[rng.below(organizations.len())];
-            registration(&mut rng, offset + done + i, organization, &mut batch, today)?;
+    let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let maker = std::thread::spawn(move || -> Result<(), SeedError> {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut made = 0_u64;
+        while made < cases {
+            let size = (cases - made).min(BATCH as u64);
+            let mut batch = Batch::default();
+            for i in 0..size {
+                let organization = &organizations[rng.below(organizations.len())];
+                registration(&mut rng, offset + made + i, organization, &mut batch, today)?;
+            }
+            made += size;
+            if batches.send(batch).is_err() {
+                break; // the writer stopped on an error, which it reports
+            }
         }
+        Ok(())
+    });
+    let started = std::time::Instant::now();
+    let mut progress = Progress::new(cases);
+    let mut conn = pool.get()?;
+    for batch in received {
         in_write_transaction(&mut conn, &Actor::System, None, |tx| bulk::insert(tx, &batch))?;
-        done += size;
-        let elapsed = started.elapsed().as_secs_f64();
-        eprint!(
-            "\rseeding: {done}/{cases} cases ({:.0}%), {:.0} cases/s   ",
-            done as f64 * 100.0 / cases as f64,
-            done as f64 / elapsed.max(1e-9)
-        );
+        progress.advance(batch.cases.len() as u64, started.elapsed().as_secs_f64());
     }
-    eprintln!("\nseeded {cases} cases in {:.1} s", started.elapsed().as_secs_f64());
+    maker.join().map_err(|_| SeedError::Other("the batch maker panicked".to_owned()))??;
+    eprintln!("seeded {cases} cases in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise.
+struct Progress {
+    total: u64,
+    done: u64,
+    terminal: bool,
+    last_tenth: u64,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        use std::io::IsTerminal;
+        Self { total: total.max(1), done: 0, terminal: std::io::stderr().is_terminal(), last_tenth: 0 }
+    }
+
+    fn advance(&mut self, by: u64, elapsed_seconds: f64) {
+        self.done += by;
+        let share = self.done as f64 / self.total as f64;
+        let rate = self.done as f64 / elapsed_seconds.max(1e-9);
+        let left = (self.total - self.done.min(self.total)) as f64 / rate.max(1e-9);
+        let filled = (share * 30.0).round() as usize;
+        let line = format!(
+            "[{}{}] {:>3.0}% {}/{} cases, {:.0}/s, {:.0} s left",
+            "#".repeat(filled),
+            ".".repeat(30 - filled.min(30)),
+            share * 100.0,
+            self.done,
+            self.total,
+            rate,
+            left
+        );
+        let tenth = self.done * 10 / self.total;
+        if self.terminal {
+            eprint!("\r{line}");
+            if self.done >= self.total {
+                eprintln!();
+            }
+        } else if tenth > self.last_tenth {
+            self.last_tenth = tenth;
+            eprintln!("{line}");
+        }
+    }
 }

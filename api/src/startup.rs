@@ -90,6 +90,7 @@ impl Application {
         let overlap =
             web::Data::new(SecretOverlap(chrono::Duration::hours(args.auth.client_secret_overlap_hours.max(0))));
 
+        let blocking_threads = usize::try_from(pool.max_size()).unwrap_or(1) + HashingPool::default_limit();
         let listener = TcpListener::bind(args.listen)?;
         let port = listener.local_addr()?.port();
         let body_limit = args.body_limit;
@@ -118,6 +119,9 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
+        // A blocking thread waits for a connection or hashes a password: more threads than
+        // connections and hashing slots would only wait, and each keeps memory.
+        .worker_max_blocking_threads(blocking_threads)
         .shutdown_timeout(args.shutdown_timeout);
         if let Some(workers) = args.workers {
             server = server.workers(workers.max(1));

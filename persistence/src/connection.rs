@@ -197,6 +197,11 @@ impl Pool {
         Self { inner, backend: url.backend() }
     }
 
+    /// The most connections the pool opens.
+    pub fn max_size(&self) -> u32 {
+        self.inner.max_size()
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

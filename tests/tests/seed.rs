@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::prelude::*;
-use persistence::schema::{cases, eligibility_decisions, persons};
+use persistence::schema::{arrivals, cases, eligibility_decisions, persons};
 use persistence::{DatabaseUrl, Pool, PoolConfig};
 use tests::TestDatabase;
 
@@ -51,4 +51,20 @@ fn the_same_seed_gives_the_same_registrations_and_decisions_follow_the_rules() {
     let searchable: i64 =
         persons::table.filter(persons::search_name.like("%ძე%")).count().get_result(&mut conn).unwrap();
     assert!(searchable > 0);
+    // The case list's copies (migration 000005) are the person's and the arrival's data.
+    let copies_differ: i64 = cases::table
+        .inner_join(persons::table)
+        .inner_join(arrivals::table)
+        .filter(
+            cases::search_name
+                .ne(persons::search_name)
+                .or(cases::residence_region.ne(persons::residence_region))
+                .or(cases::personal_number.ne(persons::personal_number))
+                .or(cases::arrival_date.ne(arrivals::arrival_date))
+                .or(cases::need_shelter.ne(arrivals::need_shelter)),
+        )
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(copies_differ, 0);
 }
