@@ -286,6 +286,7 @@ pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
         progress.advance(batch.cases.len() as u64, started.elapsed().as_secs_f64());
     }
     maker.join().map_err(|_| SeedError::Other("the batch maker panicked".to_owned()))??;
+    bulk::analyze(&mut conn)?;
     eprintln!("seeded {cases} cases in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -74,3 +74,16 @@ pub fn raw_transaction(conn: &mut DbConnection, statements: &[String]) -> Result
     }
     Ok(())
 }
+
+/// Refreshes the planner's statistics after a bulk load (on SQLite from a sample of each index),
+/// so the first queries on the new rows are planned on their real distribution.
+pub fn analyze(conn: &mut DbConnection) -> Result<(), StoreError> {
+    match conn {
+        DbConnection::Postgresql(c) => diesel::sql_query("ANALYZE").execute(c)?,
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("PRAGMA analysis_limit = 1000").execute(c)?;
+            diesel::sql_query("ANALYZE").execute(c)?
+        }
+    };
+    Ok(())
+}

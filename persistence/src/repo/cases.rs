@@ -1,5 +1,7 @@
 //! Cases (program registrations) and their recorded eligibility decisions.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -60,7 +62,7 @@ pub fn get(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> Result
 }
 
 /// A row of the case list: the case with what the list shows and filters on.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseListItem {
     pub id: String,
     pub person_id: String,
@@ -108,7 +110,7 @@ fn parse_key(key: &str) -> Option<(NaiveDate, String)> {
 ///
 /// Every filter is on a column of `cases` (the copies of migration 000005), so each has an index
 /// that starts with its column and continues in the list's order: the database walks it and
-/// stops after `limit + 1` rows; the person is joined by primary key for those rows only.
+/// stops after `limit + 1` rows; the persons' names are then read by primary key for those rows only.
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -117,7 +119,6 @@ pub fn list(
     limit: usize,
 ) -> Result<Page<CaseListItem>, StoreError> {
     let mut query = cases::table
-        .inner_join(persons::table)
         .select((
             cases::id,
             cases::person_id,
@@ -127,10 +128,6 @@ pub fn list(
             cases::status,
             cases::version,
             cases::personal_number,
-            persons::first_name_ka,
-            persons::last_name_ka,
-            persons::first_name_lat,
-            persons::last_name_lat,
             cases::residence_region,
             cases::arrival_date,
             cases::need_shelter,
@@ -176,9 +173,67 @@ pub fn list(
             .filter(cases::registration_date.ge(date))
             .filter(cases::registration_date.gt(date).or(cases::id.gt(id)));
     }
-    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
-    Ok(Page::from_rows(rows, limit, list_key))
+    let rows: Vec<ListedCase> = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    // The names of this page's persons, by primary key: a join would let the database join
+    // every matching case before it sorts and limits.
+    let person_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let names: HashMap<String, [Option<String>; 4]> = persons::table
+        .filter(persons::id.eq_any(&person_ids))
+        .select((
+            persons::id,
+            persons::first_name_ka,
+            persons::last_name_ka,
+            persons::first_name_lat,
+            persons::last_name_lat,
+        ))
+        .load::<(String, Option<String>, Option<String>, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, first_ka, last_ka, first_lat, last_lat)| (id, [first_ka, last_ka, first_lat, last_lat]))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                person_id,
+                arrival_id,
+                organization_id,
+                registration_date,
+                status,
+                version,
+                personal_number,
+                residence_region,
+                arrival_date,
+                need_shelter,
+            )| {
+                let [first_name_ka, last_name_ka, first_name_lat, last_name_lat] =
+                    names.get(&person_id).cloned().unwrap_or_default();
+                CaseListItem {
+                    id,
+                    person_id,
+                    arrival_id,
+                    organization_id,
+                    registration_date,
+                    status,
+                    version,
+                    personal_number,
+                    first_name_ka,
+                    last_name_ka,
+                    first_name_lat,
+                    last_name_lat,
+                    residence_region,
+                    arrival_date,
+                    need_shelter,
+                }
+            },
+        )
+        .collect();
+    Ok(Page::from_rows(items, limit, list_key))
 }
+
+/// A case list row before the person's names are added.
+type ListedCase =
+    (String, String, String, String, NaiveDate, String, i32, Option<String>, Option<String>, NaiveDate, bool);
 
 /// Moves a case to `status` (after a decision) or closes it, guarded by the expected version.
 pub fn update_status(
