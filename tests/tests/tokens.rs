@@ -441,3 +441,41 @@ fn the_hand_built_tokens_use_real_base64url() {
     let header = segments(&token).0;
     assert_eq!(header, b64(format!(r#"{{"typ":"JWT","alg":"EdDSA","kid":"{SIGNING_KID}"}}"#).as_bytes()));
 }
+
+/// Two API nodes on one database. A deactivation through node A stops the token at A at once
+/// (A forgets what it remembered); node B trusts what it last read for at most its
+/// `--principal-cache-seconds`, and with 0 reads the database on every request.
+#[tokio::test]
+async fn a_deactivation_reaches_the_other_nodes_within_their_principal_cache_time() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
+    let user = app.user(&admin, Role::NgoManager, &ngo).await;
+    let mut uncached = tests::serve_args(app.database.url());
+    uncached.auth.principal_cache_seconds = 0;
+    let mut cached = tests::serve_args(app.database.url());
+    cached.auth.principal_cache_seconds = 1;
+    let (node_b, node_c) = (start_node(&uncached).await, start_node(&cached).await);
+    let me = |node: &str| app.client.get(format!("{node}{ME}")).bearer_auth(&user.token).send();
+    for node in [&app.address, &node_b.0, &node_c.0] {
+        assert_eq!(me(node).await.unwrap().status().as_u16(), 200, "{node} remembers the user as active");
+    }
+
+    deactivate(&app, &admin, &format!("/api/v1/users/{}", user.id)).await;
+
+    assert_problem(app.send(Method::GET, ME, Some(&user.token), None).await, 401, "unauthorized").await;
+    assert_problem(me(&node_b.0).await.unwrap(), 401, "unauthorized").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_problem(me(&node_c.0).await.unwrap(), 401, "unauthorized").await;
+    node_b.1.stop(true).await;
+    node_c.1.stop(true).await;
+}
+
+/// Another API node on the same database: its address and handle.
+async fn start_node(args: &api::config::ServeArgs) -> (String, actix_web::dev::ServerHandle) {
+    let node = api::startup::Application::build(args).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", node.port());
+    let handle = node.handle();
+    tokio::spawn(node.run_until_stopped());
+    (address, handle)
+}

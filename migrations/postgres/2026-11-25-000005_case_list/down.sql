@@ -7,6 +7,8 @@ DROP INDEX cases_personal_number_idx;
 DROP INDEX cases_arrival_date_idx;
 DROP INDEX cases_region_registration_idx;
 DROP INDEX cases_arrival_idx;
+DROP INDEX cases_registration_idx;
+CREATE INDEX cases_registration_idx ON cases (registration_date, id);
 ALTER TABLE cases
     DROP COLUMN need_shelter,
     DROP COLUMN arrival_date,

@@ -110,7 +110,8 @@ fn parse_key(key: &str) -> Option<(NaiveDate, String)> {
 ///
 /// Every filter is on a column of `cases` (the copies of migration 000005), so each has an index
 /// that starts with its column and continues in the list's order: the database walks it and
-/// stops after `limit + 1` rows; the persons' names are then read by primary key for those rows only.
+/// stops after `limit + 1` entries. The page's rows and their persons' names are then read by
+/// primary key.
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -118,22 +119,8 @@ pub fn list(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Page<CaseListItem>, StoreError> {
-    let mut query = cases::table
-        .select((
-            cases::id,
-            cases::person_id,
-            cases::arrival_id,
-            cases::organization_id,
-            cases::registration_date,
-            cases::status,
-            cases::version,
-            cases::personal_number,
-            cases::residence_region,
-            cases::arrival_date,
-            cases::need_shelter,
-        ))
-        .order((cases::registration_date.asc(), cases::id.asc()))
-        .into_boxed();
+    let mut query =
+        cases::table.select(cases::id).order((cases::registration_date.asc(), cases::id.asc())).into_boxed();
     if let Visibility::Organization(own) = visibility {
         query = query.filter(cases::organization_id.eq(own.clone()));
     }
@@ -173,7 +160,26 @@ pub fn list(
             .filter(cases::registration_date.ge(date))
             .filter(cases::registration_date.gt(date).or(cases::id.gt(id)));
     }
-    let rows: Vec<ListedCase> = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    // First the page's ids, from the indexes alone where they hold every filtered column; then
+    // the page's rows by primary key.
+    let ids: Vec<String> = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    let rows: Vec<ListedCase> = cases::table
+        .filter(cases::id.eq_any(&ids))
+        .select((
+            cases::id,
+            cases::person_id,
+            cases::arrival_id,
+            cases::organization_id,
+            cases::registration_date,
+            cases::status,
+            cases::version,
+            cases::personal_number,
+            cases::residence_region,
+            cases::arrival_date,
+            cases::need_shelter,
+        ))
+        .order((cases::registration_date.asc(), cases::id.asc()))
+        .load(conn)?;
     // The names of this page's persons, by primary key: a join would let the database join
     // every matching case before it sorts and limits.
     let person_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
