@@ -54,7 +54,7 @@ run_backend() {
             url="${PG_ADMIN%/*}/reintegration_bench" ;;
     esac
     local out="$RESULTS/$backend.md"
-    echo "## $backend — $CASES cases, $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNECTIONS -d$DURATION, oha -q$RATE" >"$out"
+    echo "## $backend — $CASES cases, $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNECTIONS -d$DURATION, oha -q$RATE, MALLOC_ARENA_MAX=${BENCH_MALLOC_ARENA_MAX:-2}" >"$out"
 
     local t0 t1
     t0=$(date +%s.%N)
@@ -66,8 +66,9 @@ run_backend() {
         postgres) echo "- database size: $(psql "$url" -tAc "SELECT pg_database_size(current_database()) / 1000000") MB" | tee -a "$out" ;;
     esac
 
-    printf 'bench admin passphrase 2017\n' | "$BIN" admin create --username bench-admin --full-name "Bench" --database-url "$url" >/dev/null
-    RUST_LOG=warn REINTEGRATION_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$url" \
+    printf 'bench admin passphrase 2017\n' | RUST_LOG=warn "$BIN" admin create --username bench-admin --full-name "Bench" --database-url "$url" >/dev/null
+    # glibc gives each allocating thread its own arena; two keep the peak RSS down (README).
+    MALLOC_ARENA_MAX=${BENCH_MALLOC_ARENA_MAX:-2} RUST_LOG=warn REINTEGRATION_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$url" \
         --jwt-signing-key-file "$work/key.pem" --log-format json 2>"$work/server.log" >/dev/null &
     local server=$!
     pids+=("$server")

@@ -75,11 +75,16 @@ pub fn raw_transaction(conn: &mut DbConnection, statements: &[String]) -> Result
     Ok(())
 }
 
-/// Refreshes the planner's statistics after a bulk load (on SQLite from a sample of each index),
-/// so the first queries on the new rows are planned on their real distribution.
+/// After a bulk load, what autovacuum would do in time: refresh the planner's statistics (on
+/// SQLite from a sample of each index) so the new rows are planned on their real distribution,
+/// and on PostgreSQL also mark the new pages all-visible, so index-only scans (the case list's
+/// name search) need not visit the table.
 pub fn analyze(conn: &mut DbConnection) -> Result<(), StoreError> {
     match conn {
-        DbConnection::Postgresql(c) => diesel::sql_query("ANALYZE").execute(c)?,
+        DbConnection::Postgresql(c) => diesel::sql_query(
+            "VACUUM (ANALYZE) persons, arrivals, arrival_irregular_periods, cases, eligibility_decisions",
+        )
+        .execute(c)?,
         DbConnection::Sqlite(c) => {
             diesel::sql_query("PRAGMA analysis_limit = 1000").execute(c)?;
             diesel::sql_query("ANALYZE").execute(c)?
