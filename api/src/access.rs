@@ -2,7 +2,8 @@
 //! (`routes::endpoints`); [`authorize`] enforces it before the handler runs: it verifies the
 //! bearer token, asks the database whether the user or client and its organisation are still
 //! active (both remembered briefly on this node: [`AuthCache`]), checks the role, applies the
-//! per-client rate limit, and hands the handler a [`Caller`]. R11's NGO scoping then lives in the queries, through [`Caller::visibility`].
+//! per-client rate limit, and hands the handler a [`Caller`]. R11's NGO scoping then lives in
+//! the queries, through [`Caller::visibility`].
 
 use std::collections::HashMap;
 use std::future::{Ready, ready};

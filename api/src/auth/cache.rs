@@ -21,7 +21,8 @@ use persistence::repo::principals::PrincipalState;
 
 use super::Claims;
 
-const MAX_ENTRIES: usize = 50_000;
+/// Entries per map (a token is ≈ 0.5 KB): at most a few MB of memory.
+const MAX_ENTRIES: usize = 10_000;
 
 /// What the database said of a principal (`None`: no such principal), when, and under which
 /// [`AuthCache::generation`].

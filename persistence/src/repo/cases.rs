@@ -182,7 +182,7 @@ pub fn list(
         .load(conn)?;
     // The names of this page's persons, by primary key: a join would let the database join
     // every matching case before it sorts and limits.
-    let person_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let person_ids: Vec<&str> = rows.iter().map(|r| r.person_id.as_str()).collect();
     let names: HashMap<String, [Option<String>; 4]> = persons::table
         .filter(persons::id.eq_any(&person_ids))
         .select((
@@ -198,48 +198,46 @@ pub fn list(
         .collect();
     let items = rows
         .into_iter()
-        .map(
-            |(
-                id,
-                person_id,
-                arrival_id,
-                organization_id,
-                registration_date,
-                status,
-                version,
-                personal_number,
-                residence_region,
-                arrival_date,
-                need_shelter,
-            )| {
-                let [first_name_ka, last_name_ka, first_name_lat, last_name_lat] =
-                    names.get(&person_id).cloned().unwrap_or_default();
-                CaseListItem {
-                    id,
-                    person_id,
-                    arrival_id,
-                    organization_id,
-                    registration_date,
-                    status,
-                    version,
-                    personal_number,
-                    first_name_ka,
-                    last_name_ka,
-                    first_name_lat,
-                    last_name_lat,
-                    residence_region,
-                    arrival_date,
-                    need_shelter,
-                }
-            },
-        )
+        .map(|row| {
+            let [first_name_ka, last_name_ka, first_name_lat, last_name_lat] =
+                names.get(&row.person_id).cloned().unwrap_or_default();
+            CaseListItem {
+                id: row.id,
+                person_id: row.person_id,
+                arrival_id: row.arrival_id,
+                organization_id: row.organization_id,
+                registration_date: row.registration_date,
+                status: row.status,
+                version: row.version,
+                personal_number: row.personal_number,
+                first_name_ka,
+                last_name_ka,
+                first_name_lat,
+                last_name_lat,
+                residence_region: row.residence_region,
+                arrival_date: row.arrival_date,
+                need_shelter: row.need_shelter,
+            }
+        })
         .collect();
     Ok(Page::from_rows(items, limit, list_key))
 }
 
 /// A case list row before the person's names are added.
-type ListedCase =
-    (String, String, String, String, NaiveDate, String, i32, Option<String>, Option<String>, NaiveDate, bool);
+#[derive(Queryable)]
+struct ListedCase {
+    id: String,
+    person_id: String,
+    arrival_id: String,
+    organization_id: String,
+    registration_date: NaiveDate,
+    status: String,
+    version: i32,
+    personal_number: Option<String>,
+    residence_region: Option<String>,
+    arrival_date: NaiveDate,
+    need_shelter: bool,
+}
 
 /// Moves a case to `status` (after a decision) or closes it, guarded by the expected version.
 pub fn update_status(
