@@ -192,7 +192,7 @@ pub async fn authorize<B: MessageBody + 'static>(
 
 /// Writes under these paths may deactivate, revoke or re-role a principal or change a password:
 /// after one succeeds, this node reads every principal's state from the database again.
-const IDENTITY_PATHS: [&str; 3] = ["/api/v1/users", "/api/v1/clients", "/api/v1/organizations"];
+pub(crate) const IDENTITY_PATHS: [&str; 3] = ["/api/v1/users", "/api/v1/clients", "/api/v1/organizations"];
 
 async fn admit(access: Access, request: &ServiceRequest) -> Result<(), ApiError> {
     let caller = authenticate(request).await?;

@@ -181,6 +181,23 @@ mod tests {
         );
     }
 
+    /// A write by the administrator (or a password change) may end someone's tokens: it must sit
+    /// under a path after which the node forgets the principals it remembered.
+    #[test]
+    fn every_identity_write_forgets_the_remembered_principals() {
+        for e in endpoints() {
+            let identity_write = e.method != "GET" && (e.access == Access::Roles(ADMIN) || e.path.contains("password"));
+            if identity_write {
+                assert!(
+                    crate::access::IDENTITY_PATHS.iter().any(|prefix| e.path.starts_with(prefix)),
+                    "{} {} changes identities but is not under access::IDENTITY_PATHS",
+                    e.method,
+                    e.path
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_path_and_method_is_declared_once() {
         let mut seen = std::collections::HashSet::new();
