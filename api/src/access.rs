@@ -179,10 +179,9 @@ pub async fn authorize<B: MessageBody + 'static>(
     }
     let changes_identity =
         !request.method().is_safe() && IDENTITY_PATHS.iter().any(|prefix| request.path().starts_with(prefix));
-    let cache = request.app_data::<web::Data<AuthCache>>().cloned();
+    let cache = if changes_identity { request.app_data::<web::Data<AuthCache>>().cloned() } else { None };
     let response = next.call(request).await?;
-    if changes_identity
-        && response.status().is_success()
+    if response.status().is_success()
         && let Some(cache) = cache
     {
         cache.forget_principals();

@@ -167,10 +167,7 @@ impl TestApp {
 
     /// Starts a server on an existing database (e.g. a second start on the same file).
     pub async fn start(database: TestDatabase, args: &ServeArgs) -> Self {
-        let app = Application::build(args).await.unwrap_or_else(|e| panic!("the application did not start: {e}"));
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let handle = app.handle();
-        tokio::spawn(app.run_until_stopped());
+        let (address, handle) = start_server(args).await;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -195,6 +192,16 @@ impl TestApp {
         self.handle.stop(true).await;
         self.database
     }
+}
+
+/// Starts a server with `args` (another API node, when its database is already served) and
+/// returns its base address and handle.
+pub async fn start_server(args: &ServeArgs) -> (String, actix_web::dev::ServerHandle) {
+    let app = Application::build(args).await.unwrap_or_else(|e| panic!("the application did not start: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    (address, handle)
 }
 
 /// Reads a body as JSON, failing the test with the body when it is not.

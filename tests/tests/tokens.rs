@@ -455,7 +455,7 @@ async fn a_deactivation_reaches_the_other_nodes_within_their_principal_cache_tim
     uncached.auth.principal_cache_seconds = 0;
     let mut cached = tests::serve_args(app.database.url());
     cached.auth.principal_cache_seconds = 1;
-    let (node_b, node_c) = (start_node(&uncached).await, start_node(&cached).await);
+    let (node_b, node_c) = (tests::start_server(&uncached).await, tests::start_server(&cached).await);
     let me = |node: &str| app.client.get(format!("{node}{ME}")).bearer_auth(&user.token).send();
     for node in [&app.address, &node_b.0, &node_c.0] {
         assert_eq!(me(node).await.unwrap().status().as_u16(), 200, "{node} remembers the user as active");
@@ -469,13 +469,4 @@ async fn a_deactivation_reaches_the_other_nodes_within_their_principal_cache_tim
     assert_problem(me(&node_c.0).await.unwrap(), 401, "unauthorized").await;
     node_b.1.stop(true).await;
     node_c.1.stop(true).await;
-}
-
-/// Another API node on the same database: its address and handle.
-async fn start_node(args: &api::config::ServeArgs) -> (String, actix_web::dev::ServerHandle) {
-    let node = api::startup::Application::build(args).await.unwrap();
-    let address = format!("http://127.0.0.1:{}", node.port());
-    let handle = node.handle();
-    tokio::spawn(node.run_until_stopped());
-    (address, handle)
 }
