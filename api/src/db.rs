@@ -3,7 +3,7 @@
 use actix_web::web;
 use persistence::{Actor, DbConnection, Pool, WriteTx, in_write_transaction};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Runs a read on a pooled connection in the blocking thread pool.
 pub async fn read<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
@@ -32,4 +32,22 @@ where
         in_write_transaction(&mut conn, &actor, Some(&request_id), work)
     })
     .await?
+}
+
+/// #8.9: a write that lost a race on a unique index answers as the sequential path would. Two
+/// transactions can both pass a check such as R5's before either commits; the database then
+/// refuses the second one's insert with a bare conflict. `explain` re-runs the checks on a fresh
+/// connection, where the winner is visible now, and its error (e.g. `duplicate_person` naming
+/// the NGO) replaces the bare conflict.
+pub async fn explain_conflict<T, F>(pool: &Pool, result: Result<T, ApiError>, explain: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<(), ApiError> + Send + 'static,
+{
+    match result {
+        Err(error) if error.code == ErrorCode::Conflict => match read(pool, explain).await {
+            Err(explained) => Err(explained),
+            Ok(()) => Err(error),
+        },
+        other => other,
+    }
 }

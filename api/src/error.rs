@@ -26,6 +26,10 @@ pub enum ErrorCode {
     Conflict,
     DuplicatePerson,
     DuplicateCase,
+    DuplicateArrival,
+    RegisteredElsewhere,
+    ArrivalLinkedToPerson,
+    ArrivalHasCase,
     CaseClosed,
     VersionConflict,
     PreconditionRequired,
@@ -36,7 +40,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -48,6 +52,10 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::DuplicatePerson,
         ErrorCode::DuplicateCase,
+        ErrorCode::DuplicateArrival,
+        ErrorCode::RegisteredElsewhere,
+        ErrorCode::ArrivalLinkedToPerson,
+        ErrorCode::ArrivalHasCase,
         ErrorCode::CaseClosed,
         ErrorCode::VersionConflict,
         ErrorCode::PreconditionRequired,
@@ -70,6 +78,10 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::DuplicatePerson => "duplicate_person",
             ErrorCode::DuplicateCase => "duplicate_case",
+            ErrorCode::DuplicateArrival => "duplicate_arrival",
+            ErrorCode::RegisteredElsewhere => "registered_elsewhere",
+            ErrorCode::ArrivalLinkedToPerson => "arrival_linked_to_person",
+            ErrorCode::ArrivalHasCase => "arrival_has_case",
             ErrorCode::CaseClosed => "case_closed",
             ErrorCode::VersionConflict => "version_conflict",
             ErrorCode::PreconditionRequired => "precondition_required",
@@ -90,9 +102,15 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict | ErrorCode::DuplicatePerson | ErrorCode::DuplicateCase | ErrorCode::CaseClosed => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::Conflict
+            | ErrorCode::DuplicatePerson
+            | ErrorCode::DuplicateCase
+            | ErrorCode::DuplicateArrival
+            | ErrorCode::ArrivalLinkedToPerson
+            | ErrorCode::ArrivalHasCase
+            | ErrorCode::CaseClosed => StatusCode::CONFLICT,
+            // R11: not visible to the caller, who may learn only who holds the person.
+            ErrorCode::RegisteredElsewhere => StatusCode::NOT_FOUND,
             ErrorCode::VersionConflict => StatusCode::PRECONDITION_FAILED,
             ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -120,6 +138,14 @@ impl ErrorCode {
             ErrorCode::Conflict => ("კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data"),
             ErrorCode::DuplicatePerson => ("პირი უკვე რეგისტრირებულია", "The person is already registered"),
             ErrorCode::DuplicateCase => ("ამ დაბრუნებაზე საქმე უკვე არსებობს", "This return already has a case"),
+            ErrorCode::DuplicateArrival => ("ეს დაბრუნება უკვე აღრიცხულია", "This return is already recorded"),
+            ErrorCode::RegisteredElsewhere => {
+                ("პირი სხვა ორგანიზაციაშია რეგისტრირებული", "The person is registered with another organisation")
+            }
+            ErrorCode::ArrivalLinkedToPerson => {
+                ("დაბრუნება პირთანაა დაკავშირებული", "The arrival is linked to a person")
+            }
+            ErrorCode::ArrivalHasCase => ("დაბრუნებაზე საქმეა რეგისტრირებული", "A case is registered on this arrival"),
             ErrorCode::CaseClosed => ("საქმე დახურულია", "The case is closed"),
             ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
             ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),

@@ -190,6 +190,7 @@ fn registration(
         need_shelter: rng.chance(20),
         need_medical: rng.chance(25),
         need_other: None,
+        need_medical_notes: None,
         recorded_by_user_id: None,
         organization_id: organization_id.to_owned(),
         version: 1,
@@ -217,10 +218,7 @@ fn registration(
     if rng.chance(75) {
         let input = crate::routes::cases::decision_input(
             &person,
-            &persistence::repo::arrivals::ArrivalRecord {
-                arrival: arrival.clone(),
-                irregular_periods: vec![period.clone()],
-            },
+            &persistence::repo::arrivals::ArrivalRecord::new(arrival.clone(), vec![period.clone()]),
             &case,
         );
         let decision = Decision::from(decide_on(&input, None, today)?);

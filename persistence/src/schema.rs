@@ -147,6 +147,7 @@ diesel::table! {
         need_shelter -> Bool,
         need_medical -> Bool,
         need_other -> Nullable<Text>,
+        need_medical_notes -> Nullable<Text>,
         recorded_by_user_id -> Nullable<Text>,
         organization_id -> Text,
         version -> Integer,

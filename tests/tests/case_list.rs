@@ -112,8 +112,8 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                 )?;
                 let arrival = persistence::repo::arrivals::create(
                     tx,
-                    ArrivalRecord {
-                        arrival: Arrival {
+                    ArrivalRecord::new(
+                        Arrival {
                             id: persistence::new_id(),
                             person_id: Some(person.id.clone()),
                             personal_number: Some(number.clone()),
@@ -125,14 +125,15 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                             need_shelter: shelter,
                             need_medical: false,
                             need_other: None,
+                            need_medical_notes: None,
                             recorded_by_user_id: None,
                             organization_id: if i % 2 == 0 { ministry.to_owned() } else { organization_id.clone() },
                             version: 1,
                             created_at: now,
                             updated_at: now,
                         },
-                        irregular_periods: Vec::new(),
-                    },
+                        Vec::new(),
+                    ),
                 )?;
                 let closed = status == "closed";
                 let copies = CaseCopies::of(&person, &arrival.arrival);

@@ -272,9 +272,14 @@ async fn r11_another_ngo_does_not_see_the_person_or_the_case() {
         let response = app.send(Method::GET, &path, Some(other), None).await;
         assert_problem(response, 404, "not_found").await;
     }
-    // The airport's arrival stays visible to every NGO.
-    let (seen, _) = app.read(&format!("/api/v1/arrivals/{arrival_id}"), other).await;
-    assert_eq!(seen["id"], arrival_id.as_str());
+    // #8.15 (PROGRAM.md "Arrivals and NGOs"): once the person is registered, the airport's
+    // arrival is no longer another NGO's intake; it learns only who holds the person.
+    let response = app.send(Method::GET, &format!("/api/v1/arrivals/{arrival_id}"), Some(other), None).await;
+    let problem = assert_problem(response, 404, "registered_elsewhere").await;
+    assert_eq!(problem["registered_by"]["en"], world.ngo_a.name_en.as_str(), "{problem}");
+    assert!(problem.get("person_id").is_none() && problem.get("arrival_id").is_none(), "{problem}");
+    let (listed, _) = app.read("/api/v1/arrivals", other).await;
+    assert!(listed["items"].as_array().unwrap().iter().all(|a| a["id"] != arrival_id.as_str()), "{listed}");
 }
 
 #[tokio::test]

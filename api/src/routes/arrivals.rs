@@ -10,26 +10,38 @@ use domain::case::{CountryCode, PointOfArrival};
 use domain::message::{FieldError, Message};
 use domain::period::DatePeriod;
 use domain::person_id::PersonalNumber;
-use persistence::Pool;
 use persistence::models::registration::{Arrival as ArrivalRow, IrregularPeriod};
 use persistence::repo::arrivals::{self as repo, ArrivalFilter, ArrivalRecord};
+use persistence::{DbConnection, Pool, StoreError, Visibility, WriteTx};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
 use crate::db;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
 use crate::routes::eligibility::{PeriodRequest, PeriodSchema, parse_periods, today_in_tbilisi};
 
+/// The needs seen at the point of arrival.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Needs {
     /// Temporary shelter (S5); R8 counts it only when ministry staff recorded it here.
     pub shelter: bool,
+    /// A medical need was seen. Everyone who sees the arrival sees this flag.
     pub medical: bool,
+    /// R11: the medical need in words (medical detail). Only the NGO holding the person (or,
+    /// before anyone is linked, the NGO that recorded it) reads it, and each read is recorded in
+    /// the audit trail; everyone else gets `null` with `medical_notes_withheld: true`.
+    pub medical_notes: Option<String>,
+    /// Medical notes exist but R11 withholds them from this reader.
+    #[serde(default)]
+    pub medical_notes_withheld: bool,
+    /// Other, **non-medical** notes (language, documents, family waiting…). Medical details
+    /// belong in `medical_notes`, which R11 protects; this field is visible to every reader of
+    /// the arrival.
     pub other: Option<String>,
 }
 
@@ -66,16 +78,23 @@ pub struct Arrival {
     pub updated_at: NaiveDateTime,
 }
 
-impl From<ArrivalRecord> for Arrival {
-    fn from(record: ArrivalRecord) -> Self {
+impl TryFrom<ArrivalRecord> for Arrival {
+    type Error = ApiError;
+
+    /// The arrival as R11 lets its reader see it (`record.medical_notes_visible`).
+    fn try_from(record: ArrivalRecord) -> Result<Self, ApiError> {
         let a = record.arrival;
-        Self {
+        let withheld = a.need_medical_notes.is_some() && !record.medical_notes_visible;
+        let medical_notes = a.need_medical_notes.filter(|_| record.medical_notes_visible);
+        let countries = serde_json::from_str(&a.countries)
+            .map_err(|e| ApiError::internal(format!("stored countries of arrival {}: {e}", a.id)))?;
+        Ok(Self {
             id: a.id,
             person_id: a.person_id,
             personal_number: a.personal_number,
             arrival_date: a.arrival_date,
             point_of_arrival: a.point_of_arrival,
-            countries: serde_json::from_str(&a.countries).unwrap_or_default(),
+            countries,
             irregular_periods: record
                 .irregular_periods
                 .into_iter()
@@ -83,13 +102,33 @@ impl From<ArrivalRecord> for Arrival {
                 .collect(),
             asylum_applied: a.asylum_applied,
             asylum_held: a.asylum_held,
-            needs: Needs { shelter: a.need_shelter, medical: a.need_medical, other: a.need_other },
+            needs: Needs {
+                shelter: a.need_shelter,
+                medical: a.need_medical,
+                medical_notes,
+                medical_notes_withheld: withheld,
+                other: a.need_other,
+            },
             organization_id: a.organization_id,
             version: a.version,
             created_at: a.created_at,
             updated_at: a.updated_at,
-        }
+        })
     }
+}
+
+/// The needs as a request sends them.
+#[derive(Debug, ToSchema)]
+#[schema(as = NeedsRequest)]
+#[allow(dead_code)]
+pub struct NeedsSchema {
+    shelter: Option<bool>,
+    /// Implied by `medical_notes`.
+    medical: Option<bool>,
+    /// R11: medical detail, up to 1,000 characters.
+    medical_notes: Option<String>,
+    /// Non-medical notes only, up to 500 characters.
+    other: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,7 +157,7 @@ pub struct ArrivalRequest {
     #[schema(value_type = Option<bool>)]
     pub asylum_held: Field<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<Needs>)]
+    #[schema(value_type = Option<NeedsSchema>)]
     pub needs: Field<NeedsRequest>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -132,7 +171,11 @@ pub struct NeedsRequest {
     #[serde(default)]
     pub medical: Field<bool>,
     #[serde(default)]
+    pub medical_notes: Field<String>,
+    #[serde(default)]
     pub other: Field<String>,
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, Value>,
 }
 
 impl ArrivalRequest {
@@ -201,8 +244,22 @@ impl ArrivalRequest {
         let asylum_applied = errors.optional("asylum_applied", self.asylum_applied, "true or false");
         let asylum_held = errors.optional("asylum_held", self.asylum_held, "true or false");
         let needs = errors.optional("needs", self.needs, "an object").unwrap_or_default();
+        errors.unknown_fields("needs.", &needs.unknown);
         let need_shelter = errors.optional("needs.shelter", needs.shelter, "true or false").unwrap_or(false);
-        let need_medical = errors.optional("needs.medical", needs.medical, "true or false").unwrap_or(false);
+        let medical = errors.optional("needs.medical", needs.medical, "true or false");
+        let need_medical_notes =
+            errors.text("needs.medical_notes", needs.medical_notes, 0, 1000).filter(|s| !s.is_empty());
+        if medical == Some(false) && need_medical_notes.is_some() {
+            errors.push(FieldError::new(
+                "needs.medical",
+                "contradicts_medical_notes",
+                Message::new(
+                    "სამედიცინო შენიშვნა არის, საჭიროება კი — არა",
+                    "Medical notes are given, but no medical need",
+                ),
+            ));
+        }
+        let need_medical = medical.unwrap_or(need_medical_notes.is_some());
         let need_other = errors.text("needs.other", needs.other, 0, 500).filter(|s| !s.is_empty());
         errors.finish()?;
         let (Some(arrival_date), Some(point)) = (arrival_date, point) else {
@@ -221,6 +278,7 @@ impl ArrivalRequest {
             need_shelter,
             need_medical,
             need_other,
+            need_medical_notes,
             recorded_by_user_id: None,
             organization_id: String::new(),
             version: 1,
@@ -241,7 +299,7 @@ fn record(arrival: ArrivalRow, periods: &[DatePeriod]) -> ArrivalRecord {
             end_date: p.end(),
         })
         .collect();
-    ArrivalRecord { arrival, irregular_periods }
+    ArrivalRecord::new(arrival, irregular_periods)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -253,11 +311,49 @@ pub struct ArrivalQuery {
     pub need_shelter: Option<bool>,
 }
 
-/// Records a return. A known personal number links it to its person at once. Honours
-/// `Idempotency-Key`.
+/// The person a personal number belongs to, for linking an arrival recorded under it: the
+/// ministry links any return to its person; an NGO only to a person it holds (R5, R11: a number
+/// another NGO holds is a `duplicate_person` naming that NGO, never a silent link).
+fn person_by_number(conn: &mut DbConnection, who: &Caller, number: Option<&str>) -> Result<Option<String>, ApiError> {
+    match persistence::repo::persons::find_holder(conn, number, None)? {
+        None => Ok(None),
+        Some(holder) if who.visibility().allows(&holder.person.organization_id) => Ok(Some(holder.person.id)),
+        Some(holder) => Err(super::persons::duplicate(&holder, who)),
+    }
+}
+
+/// #8.11: one arrival record per return (person or personal number, and date).
+fn refuse_second_record(
+    conn: &mut DbConnection,
+    who: &Caller,
+    row: &ArrivalRow,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(existing) =
+        repo::same_return(conn, row.personal_number.as_deref(), row.person_id.as_deref(), row.arrival_date, except)?
+    else {
+        return Ok(());
+    };
+    let error = ApiError::new(
+        ErrorCode::DuplicateArrival,
+        Message::new(
+            format!("დაბრუნება {} უკვე აღრიცხულია; გამოიყენეთ არსებული ჩანაწერი", row.arrival_date),
+            format!("The return of {} is already recorded; use the existing arrival", row.arrival_date),
+        ),
+    );
+    match repo::get(conn, &who.visibility(), &existing.id) {
+        Ok(_) => Err(error.with("arrival_id", Value::String(existing.id))),
+        Err(StoreError::NotFound) => Err(error),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Records a return. A personal number that a person holds links it to them (the ministry, or
+/// the NGO holding the person); under another NGO's person it is a 409 `duplicate_person`; a
+/// second record of the same return is a 409 `duplicate_arrival`. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/arrivals", tag = "registration", operation_id = "create_arrival", request_body = ArrivalRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first response")),
-    responses((status = 201, body = Arrival), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = Arrival), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create(
     caller: Caller,
     request: HttpRequest,
@@ -272,22 +368,50 @@ pub async fn create(
     if caller.kind == crate::access::PrincipalKind::User {
         row.recorded_by_user_id = Some(caller.id.clone());
     }
-    idempotency::create(&pool, &caller, &request, &body, move |tx| {
-        if let Some(holder) = persistence::repo::persons::find_holder(tx.read(), row.personal_number.as_deref(), None)?
-        {
-            row.person_id = Some(holder.person.id);
-        }
-        let created = repo::create(tx, record(row, &periods))?;
-        Created::new(Arrival::from(created))
+    let (who, again) = (caller.clone(), row.clone());
+    let created = idempotency::create(&pool, &caller, &request, &body, move |tx| {
+        row.person_id = person_by_number(tx.read(), &who, row.personal_number.as_deref())?;
+        refuse_second_record(tx.read(), &who, &row, None)?;
+        let mut created = repo::create(tx, record(row, &periods))?;
+        created.medical_notes_visible = true;
+        Created::new(Arrival::try_from(created)?)
+    })
+    .await;
+    // #8.9: a create that lost a race to the same return answers as the sequential path does.
+    let who = caller.clone();
+    db::explain_conflict(&pool, created, move |conn| {
+        let mut row = again;
+        row.person_id = person_by_number(conn, &who, row.personal_number.as_deref())?;
+        refuse_second_record(conn, &who, &row, None)
     })
     .await
 }
 
-/// Arrivals the caller may see: the ministry all; an NGO its own and the airport's.
+/// R11: each read of medical details is recorded (who, when, which arrival).
+async fn record_medical_reads(
+    pool: &Pool,
+    caller: &Caller,
+    request: &HttpRequest,
+    records: &[ArrivalRecord],
+) -> Result<(), ApiError> {
+    let read: Vec<String> = records
+        .iter()
+        .filter(|r| r.medical_notes_visible && r.arrival.need_medical_notes.is_some())
+        .map(|r| r.arrival.id.clone())
+        .collect();
+    if read.is_empty() {
+        return Ok(());
+    }
+    db::write(pool, caller.actor(), request_id(request), move |tx| Ok(repo::record_medical_reads(tx, &read)?)).await
+}
+
+/// Arrivals the caller may see (R11): the ministry and auditors all; an NGO those linked to a
+/// person it holds and, while linked to no one, its own and the airport's.
 #[utoipa::path(get, path = "/api/v1/arrivals", tag = "registration", operation_id = "list_arrivals", params(PageQuery, ArrivalQuery),
     responses((status = 200, body = List<Arrival>)))]
 pub async fn list(
     caller: Caller,
+    request: HttpRequest,
     pool: web::Data<Pool>,
     page: web::Query<PageQuery>,
     query: web::Query<ArrivalQuery>,
@@ -302,41 +426,117 @@ pub async fn list(
     let found =
         db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?))
             .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(found, Arrival::from)))
+    record_medical_reads(&pool, &caller, &request, &found.items).await?;
+    let items = found.items.into_iter().map(Arrival::try_from).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(List::from_page(persistence::Page { items, next_after: found.next_after }, |a| a)))
 }
 
+/// One arrival. An airport arrival whose person another NGO holds is a 404
+/// `registered_elsewhere` naming that NGO (R11).
 #[utoipa::path(get, path = "/api/v1/arrivals/{id}", tag = "registration", operation_id = "get_arrival",
     responses((status = 200, body = Arrival, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
-pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let visibility = caller.visibility();
-    let found = db::read(&pool, move |conn| Ok(repo::get(conn, &visibility, &id)?)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(found.arrival.version)).json(Arrival::from(found)))
+    let found = db::read(&pool, move |conn| match repo::get(conn, &visibility, &id) {
+        Err(StoreError::NotFound) => Err(match &visibility {
+            Visibility::Organization(own) => match repo::registered_elsewhere(conn, own, &id)? {
+                Some((ka, en)) => super::persons::registered_elsewhere(ErrorCode::RegisteredElsewhere, &ka, &en),
+                None => ApiError::not_found(),
+            },
+            Visibility::All => ApiError::not_found(),
+        }),
+        other => Ok(other?),
+    })
+    .await?;
+    record_medical_reads(&pool, &caller, &request, std::slice::from_ref(&found)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(found.arrival.version)).json(Arrival::try_from(found)?))
 }
 
-/// Corrects an arrival (`If-Match` required); only its recorder (or the ministry) may.
+/// #8.10: a correction may not move the return after the registration of a live case on it
+/// (R3 would make the case impossible to decide).
+fn refuse_stranding_a_case(tx: &mut WriteTx<'_>, who: &Caller, id: &str, date: NaiveDate) -> Result<(), ApiError> {
+    let stranded = persistence::repo::cases::live_cases_registered_before(tx.read(), id, date)?;
+    let Some(case) = stranded.first() else { return Ok(()) };
+    let error = ApiError::new(
+        ErrorCode::ArrivalHasCase,
+        Message::new(
+            format!(
+                "საქმე რეგისტრირებულია {}-ში, ახალ დაბრუნების თარიღამდე; ჯერ დახურეთ საქმე",
+                case.registration_date
+            ),
+            format!(
+                "A case on this arrival was registered on {}, before the corrected return date; close it first",
+                case.registration_date
+            ),
+        ),
+    )
+    .with("registration_date", Value::String(case.registration_date.to_string()));
+    Err(if who.visibility().allows(&case.organization_id) {
+        error.with("case_id", Value::String(case.id.clone()))
+    } else {
+        error
+    })
+}
+
+/// Corrects an arrival (`If-Match` required); only its recorder (or the ministry) may. The
+/// personal number of an arrival linked to a person follows the person (409
+/// `arrival_linked_to_person`); a number given to an unlinked arrival links it as a create does.
 #[utoipa::path(put, path = "/api/v1/arrivals/{id}", tag = "registration", operation_id = "update_arrival", request_body = ArrivalRequest,
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = Arrival), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = Arrival), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn update(
     caller: Caller,
     request: HttpRequest,
     pool: web::Data<Pool>,
     id: web::Path<String>,
-    body: web::Json<ArrivalRequest>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
-    let (mut row, periods) = body.into_inner().parse(today_in_tbilisi())?;
-    let visibility = caller.visibility();
+    let parsed: ArrivalRequest =
+        serde_json::from_value(body.into_inner()).map_err(|_| crate::input::not_an_object())?;
+    let (mut row, periods) = parsed.parse(today_in_tbilisi())?;
+    let who = caller.clone();
     let updated = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        let visibility = who.visibility();
         let current = repo::get(tx.read(), &visibility, &id)?;
         // Visible is not writable: an NGO reads the airport's arrivals but changes only its own.
-        if !visibility.allows(&current.arrival.organization_id) {
+        if !repo::writable(&visibility, &current.arrival) {
             return Err(ApiError::forbidden());
         }
+        if current.arrival.version != version {
+            return Err(StoreError::StaleVersion { current: current.arrival.version }.into());
+        }
         row.id = current.arrival.id.clone();
-        row.person_id = current.arrival.person_id.clone();
-        Ok(repo::update(tx, version, record(row, &periods))?)
+        row.person_id = match &current.arrival.person_id {
+            Some(person_id) => {
+                let person = persistence::repo::persons::get(tx.read(), &Visibility::All, person_id)?;
+                let unchanged = row.personal_number == current.arrival.personal_number
+                    || (row.personal_number.is_some() && row.personal_number == person.personal_number);
+                if !unchanged {
+                    return Err(ApiError::new(
+                        ErrorCode::ArrivalLinkedToPerson,
+                        Message::new(
+                            "დაბრუნება პირთანაა დაკავშირებული: პირადი ნომერი პირის ჩანაწერში შეასწორეთ",
+                            "The arrival is linked to a person: correct the personal number on the person",
+                        ),
+                    )
+                    .with("person_id", Value::String(person_id.clone())));
+                }
+                Some(person_id.clone())
+            }
+            None => person_by_number(tx.read(), &who, row.personal_number.as_deref())?,
+        };
+        refuse_stranding_a_case(tx, &who, &current.arrival.id, row.arrival_date)?;
+        refuse_second_record(tx.read(), &who, &row, Some(&current.arrival.id))?;
+        let mut updated = repo::update(tx, version, record(row, &periods))?;
+        updated.medical_notes_visible = repo::get(tx.read(), &visibility, &id)?.medical_notes_visible;
+        Ok(updated)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(updated.arrival.version)).json(Arrival::from(updated)))
+    Ok(HttpResponse::Ok().insert_header(etag(updated.arrival.version)).json(Arrival::try_from(updated)?))
 }

@@ -279,7 +279,8 @@ pub async fn create(
         return Err(ApiError::internal("case fields missing after validation"));
     };
     let who = caller.clone();
-    idempotency::create(&pool, &caller, &request, &body, move |tx| {
+    let (again_arrival, again_person) = (arrival_id.clone(), person_id.clone());
+    let created = idempotency::create(&pool, &caller, &request, &body, move |tx| {
         let visibility = who.visibility();
         let mut errors = FieldErrors::default();
         let person = match persistence::repo::persons::get(tx.read(), &visibility, &person_id) {
@@ -291,17 +292,16 @@ pub async fn create(
         };
         let arrival = match persistence::repo::arrivals::get(tx.read(), &visibility, &arrival_id) {
             Err(StoreError::NotFound) => {
+                refuse_return_held_elsewhere(tx.read(), &who, &arrival_id)?;
                 errors.push(unknown("arrival_id", "arrival"));
                 None
             }
             other => Some(other?),
         };
-        // R5 first: a return that already has a live case is a conflict naming its NGO, even when
-        // the person is another NGO's (and so not visible to this caller).
-        if let Some(arrival) = &arrival
-            && let Some(live) = repo::live_case_for_arrival(tx.read(), &arrival.arrival.id, None)?
-        {
-            return Err(duplicate_case(&live, &who));
+        // R5 first: a return that already has a live case is a conflict naming its NGO, whichever
+        // arrival record of the return the case names.
+        if let Some(arrival) = &arrival {
+            refuse_second_live_case(tx.read(), &who, &arrival.arrival, person.as_ref().map(|p| p.id.as_str()))?;
         }
         if let (Some(person), Some(arrival)) = (&person, &arrival) {
             let a = &arrival.arrival;
@@ -326,6 +326,25 @@ pub async fn create(
         let (Some(person), Some(arrival)) = (person, arrival) else {
             return Err(ApiError::internal("references missing"));
         };
+        if arrival.arrival.person_id.is_none()
+            && let Some(existing) = persistence::repo::arrivals::same_return(
+                tx.read(),
+                None,
+                Some(&person.id),
+                arrival.arrival.arrival_date,
+                Some(&arrival.arrival.id),
+            )?
+        {
+            // #8.11: the person's return is recorded already; the case belongs on that record.
+            return Err(ApiError::new(
+                ErrorCode::DuplicateArrival,
+                Message::new(
+                    "ამ პირის ეს დაბრუნება სხვა ჩანაწერითაა აღრიცხული; საქმე მასზე დაარეგისტრირეთ",
+                    "This return of the person is recorded as another arrival; register the case on it",
+                ),
+            )
+            .with("arrival_id", Value::String(existing.id)));
+        }
         persistence::repo::arrivals::link_person(tx, &arrival.arrival.id, &person.id)?;
         let now = persistence::now_utc();
         let copies = CaseCopies::of(&person, &arrival.arrival);
@@ -348,7 +367,40 @@ pub async fn create(
         )?;
         Created::new(Case::from(case))
     })
+    .await;
+    // #8.9: a registration that lost a race for the return names the NGO that won it.
+    let who = caller.clone();
+    db::explain_conflict(&pool, created, move |conn| {
+        let arrival = persistence::repo::arrivals::get(conn, &Visibility::All, &again_arrival)?;
+        refuse_second_live_case(conn, &who, &arrival.arrival, Some(&again_person))
+    })
     .await
+}
+
+/// R5: one live case per return (the person and the return date), across all NGOs.
+fn refuse_second_live_case(
+    conn: &mut DbConnection,
+    who: &Caller,
+    arrival: &persistence::models::registration::Arrival,
+    person_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let person = arrival.person_id.as_deref().or(person_id);
+    match repo::live_case_for_return(conn, &arrival.id, person.map(|p| (p, arrival.arrival_date)), None)? {
+        Some(live) => Err(duplicate_case(&live, who)),
+        None => Ok(()),
+    }
+}
+
+/// R5/R11: an airport arrival this NGO no longer sees because another NGO registered its
+/// person: a live case is `duplicate_case`, otherwise `duplicate_person`, each naming the NGO.
+fn refuse_return_held_elsewhere(conn: &mut DbConnection, who: &Caller, arrival_id: &str) -> Result<(), ApiError> {
+    let Visibility::Organization(own) = who.visibility() else { return Ok(()) };
+    let Some((name_ka, name_en)) = persistence::repo::arrivals::registered_elsewhere(conn, &own, arrival_id)? else {
+        return Ok(());
+    };
+    let arrival = persistence::repo::arrivals::get(conn, &Visibility::All, arrival_id)?;
+    refuse_second_live_case(conn, who, &arrival.arrival, None)?;
+    Err(super::persons::registered_elsewhere(ErrorCode::DuplicatePerson, &name_ka, &name_en))
 }
 
 /// Cases sorted by registration date, keyset-paginated, filtered, scoped by R11.
@@ -419,7 +471,12 @@ fn load_for_decision(
     let case = repo::get(conn, visibility, id)?;
     let person = persistence::repo::persons::get(conn, &Visibility::All, &case.person_id)?;
     let arrival = persistence::repo::arrivals::get(conn, &Visibility::All, &case.arrival_id)?;
-    let other = repo::live_case_for_arrival(conn, &case.arrival_id, Some(&case.id))?;
+    let other = repo::live_case_for_return(
+        conn,
+        &case.arrival_id,
+        Some((&case.person_id, arrival.arrival.arrival_date)),
+        Some(&case.id),
+    )?;
     Ok((case.clone(), decision_input(&person, &arrival, &case), other))
 }
 

@@ -150,6 +150,8 @@ pub struct ConsentRequest {
     pub date: Field<String>,
     #[serde(default)]
     pub scope: Field<String>,
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, Value>,
 }
 
 fn invalid(e: domain::person::InvalidValue) -> (&'static str, Message) {
@@ -250,6 +252,7 @@ impl PersonRequest {
         let consent = match errors.optional("consent", self.consent, "an object with date and scope") {
             None => None,
             Some(consent) => {
+                errors.unknown_fields("consent.", &consent.unknown);
                 let date = errors.required("consent.date", consent.date, "a date (YYYY-MM-DD)");
                 let date = errors.date("consent.date", date);
                 let scope = errors.required("consent.scope", consent.scope, "a string");
@@ -335,19 +338,39 @@ impl PersonRequest {
 }
 
 /// R5: the number is taken; name the holding NGO, and the record only to those who may see it.
-fn duplicate(holder: &persistence::repo::persons::Holder, caller: &Caller) -> ApiError {
-    let error = ApiError::new(
-        ErrorCode::DuplicatePerson,
+/// R5/R11: the person is held by another NGO, named in both languages under `registered_by`.
+pub(crate) fn registered_elsewhere(code: ErrorCode, name_ka: &str, name_en: &str) -> ApiError {
+    ApiError::new(
+        code,
         Message::new(
-            format!("პირი უკვე რეგისტრირებულია: {}", holder.organization_name_ka),
-            format!("The person is already registered by {}", holder.organization_name_en),
+            format!("პირი უკვე რეგისტრირებულია: {name_ka}"),
+            format!("The person is already registered by {name_en}"),
         ),
     )
-    .with("registered_by", serde_json::json!({ "ka": holder.organization_name_ka, "en": holder.organization_name_en }));
+    .with("registered_by", serde_json::json!({ "ka": name_ka, "en": name_en }))
+}
+
+/// R5: the number is held; the person's id only to those who may see the person.
+pub(crate) fn duplicate(holder: &persistence::repo::persons::Holder, caller: &Caller) -> ApiError {
+    let error =
+        registered_elsewhere(ErrorCode::DuplicatePerson, &holder.organization_name_ka, &holder.organization_name_en);
     if caller.visibility().allows(&holder.person.organization_id) {
         error.with("person_id", Value::String(holder.person.id.clone()))
     } else {
         error
+    }
+}
+
+/// R5: refuses a number another person holds.
+fn refuse_held_number(
+    conn: &mut persistence::DbConnection,
+    who: &Caller,
+    row: &PersonRow,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    match repo::find_holder(conn, row.personal_number.as_deref(), row.residence_permit_number.as_deref())? {
+        Some(holder) if Some(holder.person.id.as_str()) != except => Err(duplicate(&holder, who)),
+        _ => Ok(()),
     }
 }
 
@@ -375,22 +398,19 @@ pub async fn create(
     let body = body.into_inner();
     let parsed: PersonRequest = serde_json::from_value(body.clone()).map_err(|_| crate::input::not_an_object())?;
     let mut row = parsed.parse(today_in_tbilisi())?;
-    let owner = caller.organization_id.clone();
-    let who = caller.clone();
-    idempotency::create(&pool, &caller, &request, &body, move |tx| {
-        if let Some(holder) =
-            repo::find_holder(tx.read(), row.personal_number.as_deref(), row.residence_permit_number.as_deref())?
-        {
-            return Err(duplicate(&holder, &who));
-        }
+    row.organization_id = caller.organization_id.clone();
+    let (who, again) = (caller.clone(), row.clone());
+    let created = idempotency::create(&pool, &caller, &request, &body, move |tx| {
+        refuse_held_number(tx.read(), &who, &row, None)?;
         row.id = persistence::new_id();
-        row.organization_id = owner;
         let person = repo::create(tx, row)?;
-        // An arrival recorded at the airport under this number is now this person's (R8).
         persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
         Created::new(Person::from(person))
     })
-    .await
+    .await;
+    // #8.9: a registration that lost a race for the number names the NGO that won it.
+    let who = caller.clone();
+    db::explain_conflict(&pool, created, move |conn| refuse_held_number(conn, &who, &again, None)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/persons", tag = "registration", operation_id = "list_persons", params(PageQuery, PersonQuery),
@@ -444,14 +464,12 @@ pub async fn update(
     let who = caller.clone();
     let person = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
         let current = repo::get(tx.read(), &visibility, &id)?;
-        if let Some(holder) =
-            repo::find_holder(tx.read(), row.personal_number.as_deref(), row.residence_permit_number.as_deref())?
-            && holder.person.id != current.id
-        {
-            return Err(duplicate(&holder, &who));
-        }
+        refuse_held_number(tx.read(), &who, &row, Some(&current.id))?;
         row.id = current.id;
-        Ok(repo::update(tx, version, row)?)
+        let person = repo::update(tx, version, row)?;
+        // #8.10: the airport's arrivals under a corrected number belong to this person now.
+        persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
+        Ok(person)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header(etag(person.version)).json(Person::from(person)))

@@ -54,7 +54,10 @@ pub struct Arrival {
     pub asylum_held: Option<bool>,
     pub need_shelter: bool,
     pub need_medical: bool,
+    /// Non-medical notes.
     pub need_other: Option<String>,
+    /// R11: the medical need's text, read only by the NGO holding the person.
+    pub need_medical_notes: Option<String>,
     pub recorded_by_user_id: Option<String>,
     pub organization_id: String,
     pub version: i32,

@@ -1,12 +1,17 @@
 //! Arrivals: returns recorded at the point of arrival, with the needs seen there (S5, R8).
 //! Ministry staff record them at the airport; NGOs when they register someone who arrived
-//! unmet. NGO staff see their own and the ministry's (the airport's intake, which they register
-//! people from); the ministry sees all.
+//! unmet.
+//!
+//! R11 as PROGRAM.md decides it ("Arrivals and NGOs"): the ministry and auditors see every
+//! arrival; an NGO sees the arrivals linked to a person it holds, and, while an arrival is linked
+//! to no one, the ones it recorded and the ministry's (the airport intake it registers people
+//! from). The medical need's text is read only by the NGO holding the person (or, before anyone
+//! is linked, by the NGO that recorded it); everyone else learns only that one was recorded.
 
 use diesel::prelude::*;
 
 use crate::models::registration::{Arrival, IrregularPeriod};
-use crate::schema::{arrival_irregular_periods, arrivals, organizations};
+use crate::schema::{arrival_irregular_periods, arrivals, organizations, persons};
 use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx};
 
@@ -16,6 +21,27 @@ pub struct ArrivalRecord {
     #[serde(flatten)]
     pub arrival: Arrival,
     pub irregular_periods: Vec<IrregularPeriod>,
+    /// R11: whether the reader may see `need_medical_notes`.
+    #[serde(skip)]
+    pub medical_notes_visible: bool,
+}
+
+impl ArrivalRecord {
+    pub fn new(arrival: Arrival, irregular_periods: Vec<IrregularPeriod>) -> Self {
+        Self { arrival, irregular_periods, medical_notes_visible: false }
+    }
+}
+
+/// What R11 lets a reader see of an arrival: nothing (`None`), or the arrival with or without
+/// its medical notes. `holder` is the organisation holding the linked person, if any.
+fn access(visibility: &Visibility, arrival: &Arrival, holder: Option<&str>, ministry: &[String]) -> Option<bool> {
+    let Visibility::Organization(own) = visibility else { return Some(false) };
+    match (&arrival.person_id, holder) {
+        (Some(_), Some(holder)) => (holder == own).then_some(true),
+        (Some(_), None) => None,
+        (None, _) if arrival.organization_id == *own => Some(true),
+        (None, _) => ministry.contains(&arrival.organization_id).then_some(false),
+    }
 }
 
 fn periods_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<IrregularPeriod>, StoreError> {
@@ -26,14 +52,14 @@ fn periods_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<IrregularPe
         .load(conn)?)
 }
 
-fn with_periods(conn: &mut DbConnection, rows: Vec<Arrival>) -> Result<Vec<ArrivalRecord>, StoreError> {
-    let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
+fn with_periods(conn: &mut DbConnection, rows: Vec<(Arrival, bool)>) -> Result<Vec<ArrivalRecord>, StoreError> {
+    let ids: Vec<String> = rows.iter().map(|(a, _)| a.id.clone()).collect();
     let periods = periods_of(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|arrival| {
+        .map(|(arrival, medical_notes_visible)| {
             let irregular_periods = periods.iter().filter(|p| p.arrival_id == arrival.id).cloned().collect();
-            ArrivalRecord { arrival, irregular_periods }
+            ArrivalRecord { arrival, irregular_periods, medical_notes_visible }
         })
         .collect())
 }
@@ -42,17 +68,78 @@ fn ministry_ids(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     Ok(organizations::table.filter(organizations::kind.eq("ministry")).select(organizations::id).load(conn)?)
 }
 
-/// Whether an arrival recorded by `organization_id` is visible.
-fn visible(conn: &mut DbConnection, visibility: &Visibility, organization_id: &str) -> Result<bool, StoreError> {
-    Ok(visibility.allows(organization_id) || ministry_ids(conn)?.iter().any(|id| id == organization_id))
+/// The arrival and the organisation holding its linked person.
+fn with_holder(conn: &mut DbConnection, id: &str) -> Result<(Arrival, Option<String>), StoreError> {
+    Ok(arrivals::table
+        .left_join(persons::table)
+        .filter(arrivals::id.eq(id))
+        .select((Arrival::as_select(), persons::organization_id.nullable()))
+        .first(conn)?)
 }
 
 pub fn get(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> Result<ArrivalRecord, StoreError> {
-    let arrival = arrivals::table.find(id).select(Arrival::as_select()).first(conn)?;
-    if !visible(conn, visibility, &arrival.organization_id)? {
-        return Err(StoreError::NotFound);
+    let (arrival, holder) = with_holder(conn, id)?;
+    let ministry = if matches!(visibility, Visibility::All) { Vec::new() } else { ministry_ids(conn)? };
+    let notes = access(visibility, &arrival, holder.as_deref(), &ministry).ok_or(StoreError::NotFound)?;
+    with_periods(conn, vec![(arrival, notes)])?.pop().ok_or(StoreError::NotFound)
+}
+
+/// Whether the caller may change the arrival: its recorder, or the ministry any arrival.
+pub fn writable(visibility: &Visibility, arrival: &Arrival) -> bool {
+    visibility.allows(&arrival.organization_id)
+}
+
+/// The organisation holding the person an airport (ministry) arrival is linked to, when that is
+/// not `own`: such an arrival was the NGOs' shared intake, so an NGO that no longer sees it is
+/// told that the person is registered elsewhere, and by whom (R11), instead of a bare 404.
+pub fn registered_elsewhere(
+    conn: &mut DbConnection,
+    own: &str,
+    id: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let (arrival, holder) = match with_holder(conn, id) {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let Some(holder) = holder.filter(|h| h != own) else { return Ok(None) };
+    if !ministry_ids(conn)?.contains(&arrival.organization_id) {
+        return Ok(None);
     }
-    with_periods(conn, vec![arrival])?.pop().ok_or(StoreError::NotFound)
+    Ok(organizations::table
+        .find(holder)
+        .select((organizations::name_ka, organizations::name_en))
+        .first(conn)
+        .optional()?)
+}
+
+/// Another arrival record of the same return: the same personal number or person, and date.
+pub fn same_return(
+    conn: &mut DbConnection,
+    personal_number: Option<&str>,
+    person_id: Option<&str>,
+    arrival_date: chrono::NaiveDate,
+    except: Option<&str>,
+) -> Result<Option<Arrival>, StoreError> {
+    let mut found = None;
+    for (number, person) in [(personal_number, None), (None, person_id)] {
+        if found.is_some() || (number.is_none() && person.is_none()) {
+            continue;
+        }
+        let mut query =
+            arrivals::table.filter(arrivals::arrival_date.eq(arrival_date)).select(Arrival::as_select()).into_boxed();
+        if let Some(number) = number {
+            query = query.filter(arrivals::personal_number.eq(number.to_owned()));
+        }
+        if let Some(person) = person {
+            query = query.filter(arrivals::person_id.eq(person.to_owned()));
+        }
+        if let Some(except) = except {
+            query = query.filter(arrivals::id.ne(except.to_owned()));
+        }
+        found = query.first(conn).optional()?;
+    }
+    Ok(found)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -69,12 +156,27 @@ pub fn list(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Page<ArrivalRecord>, StoreError> {
-    let mut query = arrivals::table.select(Arrival::as_select()).order(arrivals::id.asc()).into_boxed();
-    if let Visibility::Organization(own) = visibility {
-        let mut allowed = ministry_ids(conn)?;
-        allowed.push(own.clone());
-        query = query.filter(arrivals::organization_id.eq_any(allowed));
-    }
+    let mut query = arrivals::table
+        .left_join(persons::table)
+        .select((Arrival::as_select(), persons::organization_id.nullable()))
+        .order(arrivals::id.asc())
+        .into_boxed();
+    let ministry = if let Visibility::Organization(own) = visibility {
+        // R11, the same as `access`: linked to a person the NGO holds; or linked to no one and
+        // recorded by the NGO or the ministry.
+        let ministry = ministry_ids(conn)?;
+        let mut intake = ministry.clone();
+        intake.push(own.clone());
+        query = query.filter(
+            persons::organization_id
+                .nullable()
+                .eq(own.clone())
+                .or(arrivals::person_id.is_null().and(arrivals::organization_id.eq_any(intake))),
+        );
+        ministry
+    } else {
+        Vec::new()
+    };
     if let Some(number) = &filter.personal_number {
         query = query.filter(arrivals::personal_number.eq(number.clone()));
     }
@@ -87,9 +189,18 @@ pub fn list(
     if let Some(after) = after {
         query = query.filter(arrivals::id.gt(after.to_owned()));
     }
-    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
-    let page = Page::from_rows(rows, limit, |a| a.id.clone());
-    Ok(Page { items: with_periods(conn, page.items)?, next_after: page.next_after })
+    let rows: Vec<(Arrival, Option<String>)> =
+        query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    let page = Page::from_rows(rows, limit, |(a, _)| a.id.clone());
+    let items = page
+        .items
+        .into_iter()
+        .filter_map(|(arrival, holder)| {
+            let notes = access(visibility, &arrival, holder.as_deref(), &ministry)?;
+            Some((arrival, notes))
+        })
+        .collect();
+    Ok(Page { items: with_periods(conn, items)?, next_after: page.next_after })
 }
 
 fn insert_periods(tx: &mut WriteTx<'_>, periods: &[IrregularPeriod]) -> Result<(), StoreError> {
@@ -143,6 +254,7 @@ pub fn update(
                 arrivals::need_shelter.eq(arrival.need_shelter),
                 arrivals::need_medical.eq(arrival.need_medical),
                 arrivals::need_other.eq(&arrival.need_other),
+                arrivals::need_medical_notes.eq(&arrival.need_medical_notes),
                 arrivals::version.eq(arrival.version),
                 arrivals::updated_at.eq(arrival.updated_at),
             ))
@@ -152,7 +264,7 @@ pub fn update(
             .execute(tx.conn())?;
         insert_periods(tx, &changed.irregular_periods)?;
     }
-    let after = ArrivalRecord { arrival, irregular_periods: changed.irregular_periods };
+    let after = ArrivalRecord { arrival, irregular_periods: changed.irregular_periods, medical_notes_visible: false };
     tx.record_versioned_update(updated, expected_version, ("update", "arrival", &id), &before, &after)?;
     Ok(after)
 }
@@ -195,4 +307,18 @@ pub fn link_unlinked(
         link_person(tx, id, person_id)?;
     }
     Ok(unlinked.len())
+}
+
+/// R11: each read of medical details is itself recorded, in the audit trail like a change.
+pub fn record_medical_reads(tx: &mut WriteTx<'_>, arrival_ids: &[String]) -> Result<(), StoreError> {
+    for id in arrival_ids {
+        tx.audit(AuditEntry {
+            action: "read_medical",
+            entity_type: "arrival",
+            entity_id: id.clone(),
+            before: None,
+            after: None,
+        })?;
+    }
+    Ok(())
 }

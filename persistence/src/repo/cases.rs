@@ -20,18 +20,28 @@ pub struct LiveCase {
     pub organization_name_en: String,
 }
 
-/// The live (not closed) case of an arrival other than `except`, if any.
-pub fn live_case_for_arrival(
+/// The live (not closed) case of a return other than `except`, if any. R5 counts by return, not
+/// by record: a return is the person and the return date, so the case may name this arrival
+/// record or another record of the same return.
+pub fn live_case_for_return(
     conn: &mut DbConnection,
     arrival_id: &str,
+    return_of: Option<(&str, NaiveDate)>,
     except: Option<&str>,
 ) -> Result<Option<LiveCase>, StoreError> {
     let mut query = cases::table
         .inner_join(organizations::table)
-        .filter(cases::arrival_id.eq(arrival_id.to_owned()))
         .filter(cases::status.ne("closed"))
         .select((cases::id, cases::organization_id, organizations::name_ka, organizations::name_en))
         .into_boxed();
+    query = match return_of {
+        Some((person_id, date)) => query.filter(
+            cases::arrival_id
+                .eq(arrival_id.to_owned())
+                .or(cases::person_id.eq(person_id.to_owned()).and(cases::arrival_date.eq(date))),
+        ),
+        None => query.filter(cases::arrival_id.eq(arrival_id.to_owned())),
+    };
     if let Some(except) = except {
         query = query.filter(cases::id.ne(except.to_owned()));
     }
@@ -42,6 +52,22 @@ pub fn live_case_for_arrival(
         organization_name_ka,
         organization_name_en,
     }))
+}
+
+/// The live cases registered on an arrival record with a registration date before `date`: an
+/// arrival correction that moves the return after them would leave cases that cannot be decided
+/// (R3: registration on or after the return).
+pub fn live_cases_registered_before(
+    conn: &mut DbConnection,
+    arrival_id: &str,
+    date: NaiveDate,
+) -> Result<Vec<Case>, StoreError> {
+    Ok(cases::table
+        .filter(cases::arrival_id.eq(arrival_id))
+        .filter(cases::status.ne("closed"))
+        .filter(cases::registration_date.lt(date))
+        .select(Case::as_select())
+        .load(conn)?)
 }
 
 pub fn create(tx: &mut WriteTx<'_>, case: Case) -> Result<Case, StoreError> {

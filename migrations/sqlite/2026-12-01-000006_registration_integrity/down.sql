@@ -1,0 +1,4 @@
+DROP INDEX cases_one_live_case_per_return;
+DROP INDEX arrivals_one_per_number_and_date;
+DROP INDEX arrivals_one_per_person_and_date;
+ALTER TABLE arrivals DROP COLUMN need_medical_notes;
