@@ -28,6 +28,13 @@ struct Targets {
     user_write: String,
     client_read: String,
     client_write: String,
+    /// #8.13: real registration records of NGO A (a person, the arrival it recorded for them and
+    /// their case), so that an allowed read must find them: a 404 no longer passes.
+    person: String,
+    arrival: String,
+    case: String,
+    /// A token that reads the registration records (for their current `ETag`).
+    registration_reader: String,
 }
 
 fn method(name: &str) -> Method {
@@ -52,6 +59,12 @@ fn fill(path: &str, targets: &Targets, write: bool) -> (String, Option<String>) 
         Some(if write { &targets.user_write } else { &targets.user_read })
     } else if prefix.ends_with("/clients/") {
         Some(if write { &targets.client_write } else { &targets.client_read })
+    } else if prefix.ends_with("/persons/") {
+        Some(&targets.person)
+    } else if prefix.ends_with("/arrivals/") {
+        Some(&targets.arrival)
+    } else if prefix.ends_with("/cases/") {
+        Some(&targets.case)
     } else {
         None
     };
@@ -60,8 +73,8 @@ fn fill(path: &str, targets: &Targets, write: bool) -> (String, Option<String>) 
             let record = format!("{prefix}{id}");
             (format!("{record}{}", &path[end..]), Some(record))
         }
-        // An endpoint of another resource: a well-formed id that names nothing still shows
-        // 401/403 against anything else.
+        // A resource the matrix has no record of yet: a well-formed id that names nothing still
+        // shows 401/403 against anything else.
         None => (format!("{prefix}{}{}", uuid::Uuid::now_v7(), &path[end..]), None),
     }
 }
@@ -156,7 +169,17 @@ async fn every_endpoint_refuses_a_missing_token_and_every_role_it_does_not_allow
         .unwrap()
         .to_owned();
     let throwaway_client = text(&app.create_client(&admin, &ngo_b, "ngo_caseworker").await, "id");
+    let caseworker = principals.iter().find(|p| p.role == Role::NgoCaseworker).map(|p| p.token.clone()).unwrap();
+    let number = tests::registration::personal_number(4242);
+    let recorded =
+        app.create_arrival(&caseworker, &tests::registration::arrival(Some(&number), "2017-03-01", &[], false)).await;
+    let person = app.create_person(&caseworker, &tests::registration::minimal_person(&number, "GE-TB")).await;
+    let (case, _) = app.create_case(&caseworker, &text(&person, "id"), &text(&recorded, "id"), "2017-03-02").await;
     let targets = Targets {
+        person: text(&person, "id"),
+        arrival: text(&recorded, "id"),
+        case: text(&case, "id"),
+        registration_reader: caseworker,
         org_read: ngo_a.clone(),
         org_write: throwaway_org,
         user_read: manager_of_a,
@@ -203,8 +226,17 @@ async fn every_endpoint_refuses_a_missing_token_and_every_role_it_does_not_allow
         for principal in &principals {
             let allowed = endpoint.access.allows(principal.role);
             // A write to a record carries its current version, so an allowed call can succeed.
+            let etag_reader = if record.as_ref().is_some_and(|r| {
+                r.starts_with("/api/v1/organizations")
+                    || r.starts_with("/api/v1/users")
+                    || r.starts_with("/api/v1/clients")
+            }) {
+                &admin.token
+            } else {
+                &targets.registration_reader
+            };
             let if_match = match &record {
-                Some(record) if write => Some(app.current_etag(record, &admin.token).await),
+                Some(record) if write => Some(app.current_etag(record, etag_reader).await),
                 None if write => Some("\"1\"".to_owned()),
                 _ => None,
             };
@@ -220,7 +252,12 @@ async fn every_endpoint_refuses_a_missing_token_and_every_role_it_does_not_allow
             let status = response.status().as_u16();
             let content_type = tests::header(&response, "content-type");
             let code = response.json::<Value>().await.map(|b| b["code"].clone()).unwrap_or(Value::Null);
-            let ok = if allowed {
+            // A real record that the caller may read must be found (R11 allows every role that
+            // may read these: NGO A's own staff and systems, the ministry and auditors).
+            let must_find = allowed && !write && record.is_some();
+            let ok = if must_find {
+                status == 200
+            } else if allowed {
                 status != 401 && status != 403 && status < 500
             } else {
                 status == 403 && code == "forbidden" && content_type == "application/problem+json"
@@ -233,7 +270,13 @@ async fn every_endpoint_refuses_a_missing_token_and_every_role_it_does_not_allow
                 endpoint.method,
                 endpoint.path,
                 principal.name,
-                if allowed { "not 401/403" } else { "403 forbidden" }
+                if must_find {
+                    "200"
+                } else if allowed {
+                    "not 401/403"
+                } else {
+                    "403 forbidden"
+                }
             ));
         }
     }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Issue #8, registration holes: R11 for arrivals and their medical notes, nested unknown
 //! fields, R5 by return, arrival and person corrections, cross-NGO writes, R13 for corrections.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! #8.9, #8.12: races that really race. Requests are sent from several OS threads (a
 //! multi-threaded runtime), released together by a barrier, to a server with several workers and
 //! connections. Every loser must get the answer the sequential path gives: the R5 conflict
