@@ -373,7 +373,9 @@ pub async fn create(
         row.person_id = person_by_number(tx.read(), &who, row.personal_number.as_deref())?;
         refuse_second_record(tx.read(), &who, &row, None)?;
         let mut created = repo::create(tx, record(row, &periods))?;
-        created.medical_notes_visible = true;
+        // R11 as a later read would apply it: the ministry does not read back medical notes.
+        created.medical_notes_visible =
+            repo::get(tx.read(), &who.visibility(), &created.arrival.id)?.medical_notes_visible;
         Created::new(Arrival::try_from(created)?)
     })
     .await;
