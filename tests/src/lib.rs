@@ -276,3 +276,62 @@ mod tests {
         assert_eq!(civil_date(-1), "1969-12-31");
     }
 }
+
+/// One request of a [`race`].
+pub struct RaceRequest {
+    pub token: String,
+    pub path: String,
+    pub body: serde_json::Value,
+    pub headers: Vec<(String, String)>,
+}
+
+/// What a racer got back.
+#[derive(Debug)]
+pub struct RaceAnswer {
+    pub status: u16,
+    /// `Idempotent-Replayed`, "" when absent.
+    pub replayed: String,
+    pub body: serde_json::Value,
+}
+
+impl TestApp {
+    /// A server for races: several workers and connections, so requests really overlap (#8.12).
+    /// Race tests run on a multi-threaded runtime: `#[tokio::test(flavor = "multi_thread")]`.
+    pub async fn spawn_for_races() -> std::sync::Arc<Self> {
+        std::sync::Arc::new(
+            Self::spawn_with(|args| {
+                args.workers = Some(4);
+                args.database.db_pool_size = 8;
+            })
+            .await,
+        )
+    }
+}
+
+/// Posts every request at the same moment: each from its own task (spread over the runtime's OS
+/// threads) on its own, already open connection, released together by a barrier.
+pub async fn race(app: &std::sync::Arc<TestApp>, requests: Vec<RaceRequest>) -> Vec<RaceAnswer> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
+    let mut tasks = Vec::new();
+    for request in requests {
+        let (app, barrier) = (std::sync::Arc::clone(app), std::sync::Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let _ = client.get(app.url("/health/live")).send().await;
+            let mut builder = client.post(app.url(&request.path)).bearer_auth(&request.token).json(&request.body);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            barrier.wait().await;
+            let response = builder.send().await.unwrap_or_else(|e| panic!("POST {}: {e}", request.path));
+            let status = response.status().as_u16();
+            let replayed = header(&response, "idempotent-replayed");
+            RaceAnswer { status, replayed, body: json(response).await }
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap_or_else(|e| panic!("a racer failed: {e}")));
+    }
+    answers
+}

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::identity::{etag, text};
 use tests::registration::{arrival, field_errors, full_person, minimal_person, pairs, personal_number};
-use tests::{TestApp, assert_problem, has_mkhedruli, header, json};
+use tests::{RaceAnswer, RaceRequest, TestApp, assert_problem, has_mkhedruli, header, json, race};
 
 const PERSONS: &str = "/api/v1/persons";
 
@@ -104,31 +104,43 @@ async fn the_same_key_from_another_principal_is_independent() {
     assert_eq!(again["code"], "duplicate_person");
 }
 
-#[tokio::test]
-async fn two_identical_person_creates_at_the_same_moment_make_one_person() {
-    let app = TestApp::spawn().await;
+/// Identical creates with one key, released together from several threads (#8.12).
+fn keyed(token: &str, path: &str, key: &str, body: &Value, copies: usize) -> Vec<RaceRequest> {
+    (0..copies)
+        .map(|_| RaceRequest {
+            token: token.to_owned(),
+            path: path.to_owned(),
+            body: body.clone(),
+            headers: vec![("Idempotency-Key".to_owned(), key.to_owned())],
+        })
+        .collect()
+}
+
+/// Every answer is the same 201 body; all but one are replays.
+fn one_create_and_replays(answers: &[RaceAnswer]) {
+    assert!(answers.iter().all(|a| a.status == 201), "{answers:?}");
+    assert!(answers.iter().all(|a| a.body == answers[0].body), "the same answer: {answers:?}");
+    let fresh = answers.iter().filter(|a| a.replayed.is_empty()).count();
+    assert_eq!(fresh, 1, "exactly one answer is not a replay: {answers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_person_creates_at_the_same_moment_make_one_person() {
+    let app = TestApp::spawn_for_races().await;
     let world = app.world().await;
     let token = &world.ngo_a.caseworker.token;
     for round in 0..5_u64 {
         let number = personal_number(100 + round);
-        let body = full_person(&number, "GE-TB");
-        let key = format!("concurrent-{round}");
-        let (one, two) = tokio::join!(
-            post_with_key(&app, PERSONS, token, &key, &body),
-            post_with_key(&app, PERSONS, token, &key, &body)
-        );
-        assert_eq!((one.0, two.0), (201, 201), "{one:?} {two:?}");
-        assert_eq!(one.2["id"], two.2["id"], "the same person");
-        assert_eq!(one.2, two.2);
-        let replays = [&one.1, &two.1].iter().filter(|r| r.as_str() == "true").count();
-        assert_eq!(replays, 1, "exactly one answer is a replay: {one:?} {two:?}");
+        let answers =
+            race(&app, keyed(token, PERSONS, &format!("concurrent-{round}"), &full_person(&number, "GE-TB"), 6)).await;
+        one_create_and_replays(&answers);
         assert_eq!(persons_with(&app, token, &number).await, 1);
     }
 }
 
-#[tokio::test]
-async fn two_identical_case_creates_at_the_same_moment_make_one_case() {
-    let app = TestApp::spawn().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_case_creates_at_the_same_moment_make_one_case() {
+    let app = TestApp::spawn_for_races().await;
     let world = app.world().await;
     let token = &world.ngo_a.caseworker.token;
     for round in 0..5_u64 {
@@ -142,38 +154,38 @@ async fn two_identical_case_creates_at_the_same_moment_make_one_case() {
         let person = app.create_person(token, &minimal_person(&number, "GE-TB")).await;
         let body =
             json!({ "person_id": person["id"], "arrival_id": recorded["id"], "registration_date": "2017-04-01" });
-        let key = format!("case-{round}");
-        let (one, two) = tokio::join!(
-            post_with_key(&app, "/api/v1/cases", token, &key, &body),
-            post_with_key(&app, "/api/v1/cases", token, &key, &body)
-        );
-        assert_eq!((one.0, two.0), (201, 201), "{one:?} {two:?}");
-        assert_eq!(one.2["id"], two.2["id"], "the same case");
+        let answers = race(&app, keyed(token, "/api/v1/cases", &format!("case-{round}"), &body, 6)).await;
+        one_create_and_replays(&answers);
         let cases = app.all_cases(token, &format!("personal_number={number}"), 50).await;
         assert_eq!(cases.len(), 1, "{cases:?}");
     }
 }
 
-#[tokio::test]
-async fn r5_two_different_case_creates_for_one_return_at_the_same_moment_make_one_case() {
-    let app = TestApp::spawn().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn r5_different_case_creates_for_one_return_at_the_same_moment_make_one_case() {
+    let app = TestApp::spawn_for_races().await;
     let world = app.world().await;
     let token = &world.ngo_a.caseworker.token;
     for round in 0..5_u64 {
         let number = personal_number(300 + round);
         let recorded = app.create_arrival(&world.airport.token, &arrival(Some(&number), "2017-03-01", &[], true)).await;
         let person = app.create_person(token, &minimal_person(&number, "GE-TB")).await;
-        let body =
-            |date: &str| json!({ "person_id": person["id"], "arrival_id": recorded["id"], "registration_date": date });
-        let (first, second) = (body("2017-04-01"), body("2017-04-02"));
-        let (one, two) = tokio::join!(
-            app.send(Method::POST, "/api/v1/cases", Some(token), Some(&first)),
-            app.send(Method::POST, "/api/v1/cases", Some(&world.ngo_a.manager.token), Some(&second))
-        );
-        let mut statuses = [one.status().as_u16(), two.status().as_u16()];
-        statuses.sort_unstable();
-        let bodies = (json(one).await, json(two).await);
-        assert_eq!(statuses, [201, 409], "{bodies:?}");
+        let requests = (0..6)
+            .map(|i| RaceRequest {
+                token: if i % 2 == 0 { token.clone() } else { world.ngo_a.manager.token.clone() },
+                path: "/api/v1/cases".to_owned(),
+                body: json!({ "person_id": person["id"], "arrival_id": recorded["id"], "registration_date": format!("2017-04-0{}", i + 1) }),
+                headers: Vec::new(),
+            })
+            .collect();
+        let answers = race(&app, requests).await;
+        let winner =
+            answers.iter().find(|a| a.status == 201).map(|a| a.body.clone()).unwrap_or_else(|| panic!("{answers:?}"));
+        for loser in answers.iter().filter(|a| a.status != 201) {
+            assert_eq!((loser.status, loser.body["code"].as_str()), (409, Some("duplicate_case")), "{loser:?}");
+            assert_eq!(loser.body["case_id"], winner["id"], "{loser:?}");
+            assert_eq!(loser.body["registered_by"]["en"], world.ngo_a.name_en.as_str(), "{loser:?}");
+        }
         let cases = app.all_cases(token, &format!("personal_number={number}"), 50).await;
         assert_eq!(cases.len(), 1, "{cases:?}");
     }
