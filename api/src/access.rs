@@ -193,6 +193,14 @@ pub async fn authorize<B: MessageBody + 'static>(
 /// after one succeeds, this node reads every principal's state from the database again.
 pub(crate) const IDENTITY_PATHS: [&str; 3] = ["/api/v1/users", "/api/v1/clients", "/api/v1/organizations"];
 
+/// #8.5: what a token of a password an administrator set may do: read who it is and change it.
+fn may_change_password_only(request: &ServiceRequest) -> bool {
+    matches!(
+        (request.method().as_str(), request.path()),
+        ("GET", "/api/v1/users/me") | ("POST", "/api/v1/users/me/password")
+    )
+}
+
 async fn admit(access: Access, request: &ServiceRequest) -> Result<(), ApiError> {
     let caller = authenticate(request).await?;
     if !access.allows(caller.role) {
@@ -248,18 +256,24 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
             state
         }
     };
-    // Deactivated, revoked or re-passworded since the token was issued (even if reactivated
-    // since), or changed role or organisation: the token is dead. `iat` has whole seconds, so a
-    // token issued within the same second as the change survives it.
-    let issued_in_time = |s: &persistence::repo::principals::PrincipalState| {
-        s.tokens_valid_after.is_none_or(|after| claims.iat >= after.and_utc().timestamp())
-    };
+    // Deactivated, revoked, re-passworded or re-roled since the token was issued (even if
+    // reactivated since, even within the same second: #8.4), or moved to another organisation:
+    // the token is dead.
     let state = state
-        .filter(|s| s.active && s.role == claims.role && s.organization_id == claims.org && issued_in_time(s))
+        .filter(|s| {
+            s.active
+                && s.role == claims.role
+                && s.organization_id == claims.org
+                && i64::from(s.generation) == claims.generation
+                && i64::from(s.organization_generation) == claims.organization_generation
+        })
         .ok_or_else(|| {
             tracing::info!(sub = %claims.sub, "token of an inactive or changed principal");
             ApiError::unauthorized()
         })?;
+    if state.must_change_password && !may_change_password_only(request) {
+        return Err(ApiError::password_change_required());
+    }
     let role = Role::parse(&state.role).ok_or_else(|| ApiError::internal(format!("stored role {}", state.role)))?;
     Ok(Caller { kind, id, role, organization_id: state.organization_id })
 }

@@ -69,6 +69,7 @@ mod tests {
             jwt_audience: "reintegration-api".into(),
             token_ttl: 900,
             login_max_failures: 5,
+            trusted_proxies: Vec::new(),
             login_lockout_seconds: 60,
             rate_limit_per_minute: 0,
             principal_cache_seconds: 1,

@@ -74,9 +74,17 @@ pub struct AuthArgs {
     #[arg(long, env = "REINTEGRATION_TOKEN_TTL", default_value_t = 900)]
     pub token_ttl: u64,
 
-    /// Failed logins for one account or from one address before it is locked (429).
+    /// Failed logins for one account from one address before that pair is locked (429). An
+    /// account is locked for addresses it never logged in from after 4× as many, an address
+    /// for every account after 10× as many.
     #[arg(long, env = "REINTEGRATION_LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: i32,
+
+    /// Proxies or load balancers in front of the API (addresses or CIDR blocks,
+    /// comma-separated). From them, the client's address for login throttling is taken from
+    /// `X-Forwarded-For`; from anyone else the header is ignored.
+    #[arg(long, env = "REINTEGRATION_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::auth::address::TrustedProxy>,
 
     /// The first lock's length in seconds; it doubles with each further failure, up to an hour.
     #[arg(long, env = "REINTEGRATION_LOGIN_LOCKOUT_SECONDS", default_value_t = 60)]

@@ -21,6 +21,7 @@ pub enum ErrorCode {
     ValidationFailed,
     Unauthorized,
     Forbidden,
+    PasswordChangeRequired,
     NotFound,
     MethodNotAllowed,
     Conflict,
@@ -40,13 +41,14 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::PasswordChangeRequired,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
@@ -73,6 +75,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
@@ -99,7 +102,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict
@@ -129,6 +132,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => ("მონაცემები არასწორია", "The request data is invalid"),
             ErrorCode::Unauthorized => ("საჭიროა ავტორიზაცია", "Authentication required"),
             ErrorCode::Forbidden => ("წვდომა აკრძალულია", "Not allowed"),
+            ErrorCode::PasswordChangeRequired => ("საჭიროა პაროლის შეცვლა", "The password must be changed first"),
             ErrorCode::VersionConflict => ("ჩანაწერი შეიცვალა", "The record has changed"),
             ErrorCode::PreconditionRequired => ("საჭიროა If-Match", "If-Match required"),
             ErrorCode::RateLimited => ("ძალიან ბევრი მოთხოვნა", "Too many requests"),
@@ -230,6 +234,18 @@ impl ApiError {
         Self::new(
             ErrorCode::Forbidden,
             Message::new("თქვენს როლს ეს მოქმედება არ ეკუთვნის", "Your role may not do this"),
+        )
+    }
+
+    /// #8.5: the caller logged in with a password an administrator set; until they choose their
+    /// own, the token may only read `/users/me` and change the password.
+    pub fn password_change_required() -> Self {
+        Self::new(
+            ErrorCode::PasswordChangeRequired,
+            Message::new(
+                "ადმინისტრატორის მიცემული პაროლი ჯერ უნდა შეცვალოთ: POST /api/v1/users/me/password",
+                "Change the password an administrator set first: POST /api/v1/users/me/password",
+            ),
         )
     }
 

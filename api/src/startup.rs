@@ -11,6 +11,7 @@ use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, StoreError, in_write_tra
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::access::RateLimiter;
+use crate::auth::address::TrustedProxies;
 use crate::auth::cache::AuthCache;
 use crate::auth::password::HashingPool;
 use crate::config::ServeArgs;
@@ -87,6 +88,7 @@ impl Application {
             base_lock: chrono::Duration::seconds(args.auth.login_lockout_seconds.max(1)),
             ..ThrottlePolicy::default()
         });
+        let proxies = web::Data::new(TrustedProxies(args.auth.trusted_proxies.clone()));
         let overlap =
             web::Data::new(SecretOverlap(chrono::Duration::hours(args.auth.client_secret_overlap_hours.max(0))));
 
@@ -103,6 +105,7 @@ impl Application {
                 .app_data(auth_cache.clone())
                 .app_data(throttle.clone())
                 .app_data(overlap.clone())
+                .app_data(proxies.clone())
                 .app_data(
                     web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
                 )

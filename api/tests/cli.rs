@@ -54,7 +54,7 @@ fn admin_create(url: &str, username: &str, stdin: &str, extra: &[&str]) -> Outpu
 
 fn find_user(url: &str, username: &str) -> Option<persistence::models::identity::User> {
     let mut conn = DatabaseUrl::parse(url).unwrap().connect().unwrap();
-    users::find_for_login(&mut conn, username).unwrap().map(|(user, _)| user)
+    users::find_for_login(&mut conn, username).unwrap().map(|(user, _, _)| user)
 }
 
 #[test]

@@ -40,7 +40,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        tokens_valid_after -> Nullable<Timestamp>,
+        token_generation -> Integer,
     }
 }
 
@@ -64,7 +64,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         must_change_password -> Bool,
-        tokens_valid_after -> Nullable<Timestamp>,
+        token_generation -> Integer,
     }
 }
 
@@ -82,7 +82,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        tokens_valid_after -> Nullable<Timestamp>,
+        token_generation -> Integer,
     }
 }
 
@@ -293,6 +293,14 @@ diesel::table! {
         response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_known_addresses (account_key, address) {
+        account_key -> Text,
+        address -> Text,
+        last_success_at -> Timestamp,
     }
 }
 

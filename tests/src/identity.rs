@@ -72,7 +72,7 @@ impl TestApp {
                 }
             };
             let user = match users::find_for_login(tx.read(), ADMIN_USERNAME)? {
-                Some((user, _)) => user,
+                Some((user, _, _)) => user,
                 None => users::create(
                     tx,
                     users::NewUser {

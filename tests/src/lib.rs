@@ -145,6 +145,7 @@ pub fn serve_args(database_url: String) -> ServeArgs {
             jwt_audience: "reintegration-api".to_owned(),
             token_ttl: 900,
             login_max_failures: 5,
+            trusted_proxies: Vec::new(),
             login_lockout_seconds: 60,
             rate_limit_per_minute: 0,
             principal_cache_seconds: 1,

@@ -358,9 +358,9 @@ async fn stored_hashes_are_argon2id_at_m_19456_t_2_p_1() {
     let client = app.create_client(&admin, &ngo, "ngo_manager").await;
 
     let mut conn = app.database.connect();
-    let (user, organization_active) = users::find_for_login(&mut conn, "nino").unwrap().unwrap();
+    let (user, organization_active, _) = users::find_for_login(&mut conn, "nino").unwrap().unwrap();
     assert!(organization_active);
-    let (stored_client, _) = clients::find_by_client_id(&mut conn, &text(&client, "client_id")).unwrap().unwrap();
+    let (stored_client, _, _) = clients::find_by_client_id(&mut conn, &text(&client, "client_id")).unwrap().unwrap();
     for (what, phc) in
         [("user password", user.password_hash.as_str()), ("client secret", stored_client.secret_hash.as_str())]
     {

@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `POST /api/v1/auth/token` as stock OAuth 2.0 clients use it (RFC 6749): the password grant
 //! for people, client credentials (HTTP Basic or form fields) for NGO systems, RFC 6749 errors,
-//! throttling of failed attempts per account and per address (API.md "Security": "Repeated
-//! failed logins are throttled"), and client secrets rotated with an overlap and revoked.
+//! throttling of failed attempts (API.md "Security": "Repeated failed logins are throttled")
+//! that a stranger cannot turn against a real user or system (#8.6), and client secrets rotated
+//! with an overlap and revoked.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -37,13 +38,16 @@ fn client_from(last: u8) -> reqwest::Client {
 }
 
 async fn password_grant_from(app: &TestApp, from: &reqwest::Client, username: &str, password: &str) -> u16 {
-    from.post(app.url(TOKEN))
-        .form(&[("grant_type", "password"), ("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    status(from.post(app.url(TOKEN)).form(&[
+        ("grant_type", "password"),
+        ("username", username),
+        ("password", password),
+    ]))
+    .await
+}
+
+async fn status(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test]
@@ -182,73 +186,163 @@ async fn a_wrong_client_secret_is_invalid_client_with_a_basic_challenge_when_bas
     assert_eq!(json(unknown).await["error"], "invalid_client");
 }
 
+/// A password grant from `from`, as relayed by a proxy that says the client is `forwarded`.
+async fn password_grant_via(
+    app: &TestApp,
+    from: &reqwest::Client,
+    forwarded: &str,
+    username: &str,
+    password: &str,
+) -> u16 {
+    let form = [("grant_type", "password"), ("username", username), ("password", password)];
+    status(from.post(app.url(TOKEN)).header("X-Forwarded-For", forwarded).form(&form)).await
+}
+
+async fn client_grant_from(app: &TestApp, from: &reqwest::Client, client_id: &str, secret: &str) -> u16 {
+    status(from.post(app.url(TOKEN)).basic_auth(client_id, Some(secret)).form(&[("grant_type", "client_credentials")]))
+        .await
+}
+
+// #8.6, with `--login-max-failures 3`: an (account, address) pair is locked after 3 failures,
+// an account for addresses it never logged in from after 12, an address for accounts that never
+// logged in from it after 30.
+
 #[tokio::test]
-async fn after_the_configured_failures_even_the_right_password_is_429_with_retry_after() {
+async fn after_the_configured_failures_the_right_password_is_429_from_that_address_only() {
     let app = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
     let admin = app.admin().await;
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     new_user(&app, &admin, "nino", Role::NgoCaseworker, &ngo).await;
 
-    let from = client_from(2);
+    let guesser = client_from(2);
     for attempt in 1..=3 {
-        assert_eq!(password_grant_from(&app, &from, "nino", "wrong password number one").await, 400, "{attempt}");
+        assert_eq!(password_grant_from(&app, &guesser, "nino", "wrong password number one").await, 400, "{attempt}");
     }
-    let locked = app.password_grant("nino", PASSWORD).await;
+    let locked = guesser
+        .post(app.url(TOKEN))
+        .form(&[("grant_type", "password"), ("username", "nino"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     let retry_after: u64 = header(&locked, "retry-after").parse().unwrap_or(0);
     assert_problem(locked, 429, "rate_limited").await;
     assert!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
-    // The account is locked whatever address the next attempt comes from.
-    assert_eq!(password_grant_from(&app, &client_from(3), "nino", PASSWORD).await, 429);
-    // Another account from another address is not affected.
-    assert_eq!(password_grant_from(&app, &client_from(4), "root-admin", PASSWORD).await, 200);
+    // The guesser's failures do not lock nino out elsewhere, nor other accounts there.
+    assert_eq!(password_grant_from(&app, &client_from(3), "nino", PASSWORD).await, 200);
+    assert_eq!(password_grant_from(&app, &guesser, "root-admin", PASSWORD).await, 200);
 }
 
 #[tokio::test]
-async fn an_address_that_fails_across_usernames_is_locked_for_every_username() {
+async fn guessing_from_many_addresses_locks_an_account_only_for_addresses_it_never_logged_in_from() {
     let app = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
     let admin = app.admin().await;
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     new_user(&app, &admin, "nino", Role::NgoCaseworker, &ngo).await;
+    let office = client_from(10);
+    assert_eq!(password_grant_from(&app, &office, "nino", PASSWORD).await, 200);
 
-    let guesser = client_from(5);
-    for username in ["alice", "bob", "carol"] {
-        assert_eq!(password_grant_from(&app, &guesser, username, "guess guess guess").await, 400, "{username}");
+    // 12 failures, 2 from each of six addresses: no pair reaches 3, the account reaches 12.
+    for address in 11..=16 {
+        for _ in 0..2 {
+            assert_eq!(password_grant_from(&app, &client_from(address), "nino", "guess guess").await, 400);
+        }
     }
-    // No username failed three times, but the address did.
-    assert_eq!(password_grant_from(&app, &guesser, "nino", PASSWORD).await, 429);
-    assert_eq!(password_grant_from(&app, &client_from(6), "nino", PASSWORD).await, 200, "nino is not locked");
+    assert_eq!(password_grant_from(&app, &client_from(17), "nino", PASSWORD).await, 429, "a new address");
+    assert_eq!(password_grant_from(&app, &office, "nino", PASSWORD).await, 200, "nino's own address");
+    // nino's success does not give the guessers a fresh allowance.
+    assert_eq!(password_grant_from(&app, &client_from(18), "nino", PASSWORD).await, 429);
 }
 
 #[tokio::test]
-async fn a_successful_login_before_the_limit_forgets_the_usernames_failures() {
+async fn an_address_spraying_many_accounts_is_locked_only_for_accounts_that_never_logged_in_from_it() {
+    let app = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
+    let admin = app.admin().await;
+    let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
+    new_user(&app, &admin, "nino", Role::NgoCaseworker, &ngo).await;
+    new_user(&app, &admin, "giorgi", Role::NgoCaseworker, &ngo).await;
+    // A shared address (an office behind NAT): giorgi has logged in from it.
+    let shared = client_from(20);
+    assert_eq!(password_grant_from(&app, &shared, "giorgi", PASSWORD).await, 200);
+
+    for n in 0..30 {
+        assert_eq!(password_grant_from(&app, &shared, &format!("user{n}"), "spray spray").await, 400, "{n}");
+    }
+    assert_eq!(password_grant_from(&app, &shared, "nino", PASSWORD).await, 429, "never logged in from here");
+    assert_eq!(password_grant_from(&app, &shared, "giorgi", PASSWORD).await, 200, "a known pair is not locked");
+    assert_eq!(password_grant_from(&app, &client_from(21), "nino", PASSWORD).await, 200, "another address");
+}
+
+#[tokio::test]
+async fn a_successful_login_forgets_the_failures_of_its_account_and_address() {
     let app = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
     let admin = app.admin().await;
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     new_user(&app, &admin, "nino", Role::NgoCaseworker, &ngo).await;
 
-    // Each step from its own address, so that only the username's count is in play.
-    for (round, address) in [(1, 7), (2, 9)] {
-        let from = client_from(address);
+    // Two typos and a success, twice, from one address: never three failures in a row.
+    let from = client_from(7);
+    for round in 1..=2 {
         for _ in 0..2 {
             assert_eq!(password_grant_from(&app, &from, "nino", "wrong wrong wrong").await, 400, "round {round}");
         }
-        assert_eq!(password_grant_from(&app, &client_from(address + 1), "nino", PASSWORD).await, 200, "round {round}");
+        assert_eq!(password_grant_from(&app, &from, "nino", PASSWORD).await, 200, "round {round}");
     }
 }
 
 #[tokio::test]
-async fn client_credentials_are_throttled_like_passwords() {
+async fn a_stranger_who_knows_a_client_id_cannot_lock_the_ngo_system_out() {
     let app = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
     let admin = app.admin().await;
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     let client = app.create_client(&admin, &ngo, "ngo_manager").await;
-    let client_id = text(&client, "client_id");
-    for _ in 0..3 {
-        assert_eq!(app.client_grant_basic(&client_id, "not-the-secret").await.status().as_u16(), 401);
+    let (client_id, secret) = (text(&client, "client_id"), text(&client, "client_secret"));
+    let system = client_from(30);
+    assert_eq!(client_grant_from(&app, &system, &client_id, &secret).await, 200);
+
+    // Failures from many addresses: each is locked after 3, the client is not.
+    for address in 31..=35 {
+        for _ in 0..3 {
+            assert_eq!(client_grant_from(&app, &client_from(address), &client_id, "not-the-secret").await, 401);
+        }
+        assert_eq!(client_grant_from(&app, &client_from(address), &client_id, &secret).await, 429, "{address}");
     }
-    let locked = app.client_grant_basic(&client_id, &text(&client, "client_secret")).await;
-    assert!(header(&locked, "retry-after").parse::<u64>().is_ok_and(|s| s >= 1));
-    assert_problem(locked, 429, "rate_limited").await;
+    assert_eq!(client_grant_from(&app, &system, &client_id, &secret).await, 200, "the NGO's system");
+    assert_eq!(client_grant_from(&app, &client_from(36), &client_id, &secret).await, 200, "a new address");
+}
+
+#[tokio::test]
+async fn x_forwarded_for_names_the_client_only_when_a_trusted_proxy_sends_it() {
+    let proxied = TestApp::spawn_with(|args| {
+        args.auth.login_max_failures = 3;
+        args.auth.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let admin = proxied.admin().await;
+    let ngo = text(&proxied.create_ngo(&admin, "NGO A").await, "id");
+    new_user(&proxied, &admin, "nino", Role::NgoCaseworker, &ngo).await;
+    let balancer = client_from(1);
+    for _ in 0..3 {
+        assert_eq!(password_grant_via(&proxied, &balancer, "203.0.113.5", "nino", "guess guess").await, 400);
+    }
+    // Behind the balancer, the guesser is locked and nino, from elsewhere, is not.
+    assert_eq!(password_grant_via(&proxied, &balancer, "203.0.113.5", "nino", PASSWORD).await, 429);
+    assert_eq!(password_grant_via(&proxied, &balancer, "198.51.100.7", "nino", PASSWORD).await, 200);
+    // A client that is not a trusted proxy cannot pick its address by sending the header.
+    let direct = client_from(2);
+    for n in 0..3 {
+        assert_eq!(password_grant_via(&proxied, &direct, &format!("192.0.2.{n}"), "nino", "guess").await, 400);
+    }
+    assert_eq!(password_grant_via(&proxied, &direct, "192.0.2.99", "nino", PASSWORD).await, 429);
+
+    // Without --trusted-proxies the header counts for nothing.
+    let plain = TestApp::spawn_with(|args| args.auth.login_max_failures = 3).await;
+    let admin = plain.admin().await;
+    let ngo = text(&plain.create_ngo(&admin, "NGO A").await, "id");
+    new_user(&plain, &admin, "nino", Role::NgoCaseworker, &ngo).await;
+    for n in 0..3 {
+        assert_eq!(password_grant_via(&plain, &balancer, &format!("203.0.113.{n}"), "nino", "guess").await, 400);
+    }
+    assert_eq!(password_grant_via(&plain, &balancer, "198.51.100.7", "nino", PASSWORD).await, 429);
 }
 
 async fn rotate(app: &TestApp, admin: &Login, client: &Value, tag: &str) -> reqwest::Response {

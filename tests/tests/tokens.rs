@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use api::auth::keys::{KeySet, generate_private_pem};
-use api::auth::token::{TokenSettings, Tokens};
+use api::auth::token::{Generations, TokenSettings, Tokens};
 use domain::role::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -93,7 +93,7 @@ async fn a_genuine_token_works_and_every_forged_stale_or_malformed_one_is_a_401_
     let real = signer(SIGNING_KID, &pem, settings());
     let current = || persistence::now_utc().and_utc();
     let issue = |tokens: &Tokens, sub: &str, role: &str, org: &str| {
-        tokens.issue(sub, role, org, current()).unwrap().access_token
+        tokens.issue(sub, role, org, Generations::default(), current()).unwrap().access_token
     };
 
     // The baseline: the login token and a token forged with the server's key and settings work,
@@ -113,6 +113,7 @@ async fn a_genuine_token_works_and_every_forged_stale_or_malformed_one_is_a_401_
         let mut claims = json!({
             "sub": sub, "role": role, "org": ngo_a, "iss": "reintegration", "aud": "reintegration-api",
             "iat": now, "nbf": now, "exp": now + 900, "jti": uuid::Uuid::now_v7().to_string(),
+            "gen": 0, "ogen": 0,
         });
         for (key, value) in changes.as_object().unwrap() {
             if value.is_null() {
@@ -128,12 +129,20 @@ async fn a_genuine_token_works_and_every_forged_stale_or_malformed_one_is_a_401_
     let hour = Duration::from_secs(3600);
 
     let cases: Vec<(&str, String)> = vec![
-        ("expired an hour ago", real.issue(&sub, role, &ngo_a, current() - hour).unwrap().access_token),
+        (
+            "expired an hour ago",
+            real.issue(&sub, role, &ngo_a, Generations::default(), current() - hour).unwrap().access_token,
+        ),
         (
             "expired just beyond the leeway",
-            real.issue(&sub, role, &ngo_a, current() - Duration::from_secs(900 + 90)).unwrap().access_token,
+            real.issue(&sub, role, &ngo_a, Generations::default(), current() - Duration::from_secs(900 + 90))
+                .unwrap()
+                .access_token,
         ),
-        ("not valid for another hour", real.issue(&sub, role, &ngo_a, current() + hour).unwrap().access_token),
+        (
+            "not valid for another hour",
+            real.issue(&sub, role, &ngo_a, Generations::default(), current() + hour).unwrap().access_token,
+        ),
         (
             "wrong audience",
             issue(
@@ -297,9 +306,69 @@ async fn activate(app: &TestApp, admin: &Login, path: &str) {
     assert_eq!(response.status().as_u16(), 200, "POST {action}");
 }
 
-/// `iat` has whole seconds: wait so that the change comes in a later second than the login.
-async fn next_second() {
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+/// #8.4: `iat` has whole seconds, so a revocation compared by time would spare a token issued in
+/// the same second. Start just after a second begins, so that the login and the revocation
+/// that follow it (a few milliseconds) share that second.
+async fn start_of_a_second() {
+    let into = persistence::now_utc().and_utc().timestamp_subsec_millis();
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(1005 - into.min(1000)))).await;
+}
+
+/// A revocation of `user` by the administrator; returns the password to log in with afterwards.
+async fn revoke(app: &TestApp, admin: &Login, user_id: &str, how: &str) -> String {
+    let path = format!("/api/v1/users/{user_id}");
+    match how {
+        "password reset" => {
+            let tag = app.current_etag(&path, &admin.token).await;
+            let reset = app
+                .send_if_match(Method::POST, &format!("{path}/password-reset"), Some(&admin.token), None, Some(&tag))
+                .await;
+            assert_eq!(reset.status().as_u16(), 200);
+            return text(&json(reset).await, "temporary_password");
+        }
+        "deactivation and reactivation" => {
+            deactivate(app, admin, &path).await;
+            activate(app, admin, &path).await;
+        }
+        "role change" => {
+            let tag = app.current_etag(&path, &admin.token).await;
+            let current = json(app.send(Method::GET, &path, Some(&admin.token), None).await).await;
+            let role = if current["role"] == "ngo_manager" { "ngo_caseworker" } else { "ngo_manager" };
+            let body = json!({ "full_name": "Moved", "role": role });
+            let changed = app.send_if_match(Method::PUT, &path, Some(&admin.token), Some(&body), Some(&tag)).await;
+            assert_eq!(changed.status().as_u16(), 200);
+        }
+        other => panic!("no such revocation: {other}"),
+    }
+    tests::identity::PASSWORD.to_owned()
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_same_second_as_its_revocation_dies_with_it() {
+    // #8.4: revocation compared whole seconds, so a token issued in the second of a password
+    // reset, deactivation or role change survived it (and after reactivation worked again).
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
+    for how in ["password reset", "deactivation and reactivation", "role change"] {
+        let user = app.user(&admin, Role::NgoManager, &ngo).await;
+        let username = app_username(&app, &admin, &user.id).await;
+        let mut same_second = false;
+        let mut password = tests::identity::PASSWORD.to_owned();
+        for _ in 0..5 {
+            start_of_a_second().await;
+            let second = persistence::now_utc().and_utc().timestamp();
+            let token = app.login(&username, &password).await;
+            password = revoke(&app, &admin, &user.id, how).await;
+            same_second = persistence::now_utc().and_utc().timestamp() == second;
+            let answer = app.send(Method::GET, "/api/v1/organizations", Some(&token), None).await;
+            assert_problem(answer, 401, "unauthorized").await;
+            if same_second {
+                break;
+            }
+        }
+        assert!(same_second, "{how}: never managed to log in and revoke within one second");
+    }
 }
 
 #[tokio::test]
@@ -309,7 +378,6 @@ async fn reactivating_a_user_or_an_organisation_does_not_revive_tokens_issued_be
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     let user = app.user(&admin, Role::NgoManager, &ngo).await;
     let colleague = app.user(&admin, Role::NgoCaseworker, &ngo).await;
-    next_second().await;
 
     let user_path = format!("/api/v1/users/{}", user.id);
     deactivate(&app, &admin, &user_path).await;
@@ -330,8 +398,9 @@ async fn changing_or_resetting_a_password_ends_the_sessions_of_the_old_one() {
     let admin = app.admin().await;
     let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
     let user = app.user(&admin, Role::NgoCaseworker, &ngo).await;
-    let second_session = app.login(&app_username(&app, &admin, &user.id).await, tests::identity::PASSWORD).await;
-    next_second().await;
+    let username = app_username(&app, &admin, &user.id).await;
+    start_of_a_second().await;
+    let second_session = app.login(&username, tests::identity::PASSWORD).await;
 
     let body = serde_json::json!({
         "current_password": tests::identity::PASSWORD,
@@ -435,7 +504,13 @@ fn the_hand_built_tokens_use_real_base64url() {
     // The header of a token the server issued is what this encoder makes of its JSON.
     let pem = server_pem();
     let token = signer(SIGNING_KID, &pem, settings())
-        .issue(&format!("user:{}", uuid::Uuid::now_v7()), "admin", "o", persistence::now_utc().and_utc())
+        .issue(
+            &format!("user:{}", uuid::Uuid::now_v7()),
+            "admin",
+            "o",
+            Generations::default(),
+            persistence::now_utc().and_utc(),
+        )
         .unwrap()
         .access_token;
     let header = segments(&token).0;
@@ -469,4 +544,43 @@ async fn a_deactivation_reaches_the_other_nodes_within_their_principal_cache_tim
     assert_problem(me(&node_c.0).await.unwrap(), 401, "unauthorized").await;
     node_b.1.stop(true).await;
     node_c.1.stop(true).await;
+}
+
+#[tokio::test]
+async fn a_temporary_password_lets_its_user_do_nothing_but_change_it() {
+    // #8.5: a token of a password an administrator set may read who it is and change the
+    // password; everything else is a 403 password_change_required until then.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ngo = text(&app.create_ngo(&admin, "NGO A").await, "id");
+    let user = app.user(&admin, Role::NgoManager, &ngo).await;
+    let username = app_username(&app, &admin, &user.id).await;
+    let temporary = revoke(&app, &admin, &user.id, "password reset").await;
+    let token = app.login(&username, &temporary).await;
+
+    let person = json!({ "personal_number": "01001012345", "first_name": "ნინო", "last_name": "ბერიძე" });
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/persons", None),
+        (Method::POST, "/api/v1/persons", Some(&person)),
+        (Method::GET, "/api/v1/organizations", None),
+        (Method::GET, &format!("/api/v1/users/{}", user.id) as &str, None),
+    ] {
+        let answer = app.send(method.clone(), path, Some(&token), body).await;
+        let problem = assert_problem(answer, 403, "password_change_required").await;
+        assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{method} {path}: {problem}");
+    }
+    let me = app.send(Method::GET, ME, Some(&token), None).await;
+    assert_eq!(me.status().as_u16(), 200);
+    assert_eq!(json(me).await["must_change_password"], true);
+
+    let new_password = "a passphrase only I know 2031";
+    let body = json!({ "current_password": temporary, "new_password": new_password });
+    let changed = app.send(Method::POST, "/api/v1/users/me/password", Some(&token), Some(&body)).await;
+    assert_eq!(changed.status().as_u16(), 204);
+    // The temporary password's session ends with it; the new password's session works.
+    assert_problem(app.send(Method::GET, ME, Some(&token), None).await, 401, "unauthorized").await;
+    let fresh = app.login(&username, new_password).await;
+    assert_eq!(app.send(Method::GET, "/api/v1/persons", Some(&fresh), None).await.status().as_u16(), 200);
+    let me = json(app.send(Method::GET, ME, Some(&fresh), None).await).await;
+    assert_eq!(me["must_change_password"], false);
 }

@@ -3,8 +3,8 @@
 //!
 //! - A verified token is remembered by its exact text until its `exp`: the same bytes verify the
 //!   same way until then, so this changes no answer.
-//! - The state of a user or client (active, role, organisation, `tokens_valid_after`) is
-//!   remembered for `principal_ttl` (default 1 s). A deactivation, revocation, role or password
+//! - The state of a user or client (active, role, organisation, token generations, a pending
+//!   password change) is remembered for `principal_ttl` (default 1 s). A deactivation, revocation, role or password
 //!   change made through this node forgets everything at once ([`AuthCache::forget_principals`]);
 //!   made through another node, it takes effect here within `principal_ttl`. A TTL of zero
 //!   asks the database on every request.
@@ -106,6 +106,8 @@ mod tests {
             nbf: 0,
             exp,
             jti: "j".into(),
+            generation: 0,
+            organization_generation: 0,
         })
     }
 
@@ -115,7 +117,9 @@ mod tests {
             organization_id: "o".into(),
             organization_kind: "ministry".into(),
             active: true,
-            tokens_valid_after: None,
+            generation: 0,
+            organization_generation: 0,
+            must_change_password: false,
         }
     }
 

@@ -45,6 +45,22 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// The user's or client's token generation when the token was issued (#8.4).
+    #[serde(rename = "gen")]
+    pub generation: i64,
+    /// The organisation's token generation when the token was issued.
+    #[serde(rename = "ogen")]
+    pub organization_generation: i64,
+}
+
+/// The token generations of a principal and of its organisation. Revoking a principal's tokens
+/// (deactivation, revocation, a password change or reset, a role change) adds one to its
+/// generation, deactivating an organisation to the organisation's: a token is good only while
+/// both still match, whatever the clock says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generations {
+    pub principal: i32,
+    pub organization: i32,
 }
 
 /// Issuer, audience, lifetime and clock leeway of access tokens.
@@ -131,8 +147,16 @@ impl Tokens {
         &self.settings
     }
 
-    /// Signs a token for `sub` (`user:<uuid>` or `client:<uuid>`) valid from `now` for the TTL.
-    pub fn issue(&self, sub: &str, role: &str, org: &str, now: DateTime<Utc>) -> Result<IssuedToken, TokenError> {
+    /// Signs a token for `sub` (`user:<uuid>` or `client:<uuid>`) at its current `generations`,
+    /// valid from `now` for the TTL.
+    pub fn issue(
+        &self,
+        sub: &str,
+        role: &str,
+        org: &str,
+        generations: Generations,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, TokenError> {
         if !is_valid_subject(sub) {
             return Err(TokenError::InvalidClaims("sub must be user:<uuid> or client:<uuid>".to_owned()));
         }
@@ -154,6 +178,8 @@ impl Tokens {
             nbf: iat,
             exp,
             jti: jti.clone(),
+            generation: i64::from(generations.principal),
+            organization_generation: i64::from(generations.organization),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.keys.signing_kid().to_owned());
@@ -302,7 +328,7 @@ mod tests {
         json!({
             "sub": SUB, "role": "case_worker", "org": "org-1",
             "iss": "reintegration-api", "aud": "reintegration-api",
-            "iat": now, "nbf": now, "exp": now + 900, "jti": Uuid::now_v7().to_string(),
+            "iat": now, "nbf": now, "exp": now + 900, "jti": Uuid::now_v7().to_string(), "gen": 0, "ogen": 0,
         })
     }
 
@@ -328,7 +354,7 @@ mod tests {
     fn a_valid_token_verifies() {
         let f = fixture();
         let now = Utc::now();
-        let issued = f.tokens.issue(SUB, "case_worker", "org-1", now).unwrap();
+        let issued = f.tokens.issue(SUB, "case_worker", "org-1", Generations::default(), now).unwrap();
         assert_eq!(issued.expires_in, 900);
         let claims = f.tokens.verify(&issued.access_token).unwrap();
         assert_eq!(claims.sub, SUB);
@@ -352,10 +378,16 @@ mod tests {
     fn client_subjects_verify_and_bad_subjects_are_not_issued() {
         let f = fixture();
         let sub = "client:0196b3a4-7f1e-7c3a-9d2b-4e5f6a7b8c9d";
-        let issued = f.tokens.issue(sub, "service", "org-1", Utc::now()).unwrap();
+        let issued = f.tokens.issue(sub, "service", "org-1", Generations::default(), Utc::now()).unwrap();
         assert_eq!(f.tokens.verify(&issued.access_token).unwrap().sub, sub);
         for bad in ["", "user:", "admin", "user:not-a-uuid", "group:0196b3a4-7f1e-7c3a-9d2b-4e5f6a7b8c9d"] {
-            assert!(matches!(f.tokens.issue(bad, "r", "o", Utc::now()), Err(TokenError::InvalidClaims(_))), "{bad}");
+            assert!(
+                matches!(
+                    f.tokens.issue(bad, "r", "o", Generations::default(), Utc::now()),
+                    Err(TokenError::InvalidClaims(_))
+                ),
+                "{bad}"
+            );
         }
     }
 
@@ -370,7 +402,7 @@ mod tests {
     fn expired_beyond_leeway_is_rejected() {
         let f = fixture();
         let issued_at = Utc::now() - TimeDelta::minutes(15) - TimeDelta::seconds(60);
-        let token = f.tokens.issue(SUB, "r", "o", issued_at).unwrap().access_token;
+        let token = f.tokens.issue(SUB, "r", "o", Generations::default(), issued_at).unwrap().access_token;
         assert_eq!(assert_rejected(&f, &token), TokenError::Expired);
     }
 
@@ -378,14 +410,18 @@ mod tests {
     fn expired_within_leeway_is_accepted() {
         let f = fixture();
         let issued_at = Utc::now() - TimeDelta::minutes(15) - TimeDelta::seconds(10);
-        let token = f.tokens.issue(SUB, "r", "o", issued_at).unwrap().access_token;
+        let token = f.tokens.issue(SUB, "r", "o", Generations::default(), issued_at).unwrap().access_token;
         assert!(f.tokens.verify(&token).is_ok());
     }
 
     #[test]
     fn not_yet_valid_is_rejected() {
         let f = fixture();
-        let token = f.tokens.issue(SUB, "r", "o", Utc::now() + TimeDelta::minutes(5)).unwrap().access_token;
+        let token = f
+            .tokens
+            .issue(SUB, "r", "o", Generations::default(), Utc::now() + TimeDelta::minutes(5))
+            .unwrap()
+            .access_token;
         assert_eq!(assert_rejected(&f, &token), TokenError::NotYetValid);
 
         let nbf = Utc::now().timestamp() + 300;
@@ -409,7 +445,8 @@ mod tests {
         assert_eq!(assert_rejected(&f, &token), TokenError::BadSignature);
 
         // A genuine token whose payload was altered after signing.
-        let genuine = f.tokens.issue(SUB, "case_worker", "org-1", Utc::now()).unwrap().access_token;
+        let genuine =
+            f.tokens.issue(SUB, "case_worker", "org-1", Generations::default(), Utc::now()).unwrap().access_token;
         let parts: Vec<&str> = genuine.split('.').collect();
         let tampered_claims = with(claims(), "role", json!("admin"));
         let tampered = format!("{}.{}.{}", parts[0], b64(tampered_claims.to_string().as_bytes()), parts[2]);
@@ -511,7 +548,7 @@ mod tests {
     #[test]
     fn missing_claims_are_rejected() {
         let f = fixture();
-        for name in ["sub", "role", "org", "iat", "nbf", "exp", "jti"] {
+        for name in ["sub", "role", "org", "iat", "nbf", "exp", "jti", "gen", "ogen"] {
             let token = forge(&header(), &without(claims(), name), &f.signing);
             assert!(matches!(assert_rejected(&f, &token), TokenError::InvalidClaims(_)), "{name}");
         }
@@ -527,7 +564,7 @@ mod tests {
     #[test]
     fn malformed_tokens_are_rejected() {
         let f = fixture();
-        let genuine = f.tokens.issue(SUB, "r", "o", Utc::now()).unwrap().access_token;
+        let genuine = f.tokens.issue(SUB, "r", "o", Generations::default(), Utc::now()).unwrap().access_token;
         let too_long = format!("{genuine}{}", "A".repeat(MAX_TOKEN_LEN));
         let not_json = format!("{}.{}.{}", b64(b"not json"), b64(b"{}"), b64(b"sig"));
         let garbage_claims = format!("{}.{}.{}", b64(header().to_string().as_bytes()), "%%%", b64(b"sig"));
@@ -559,12 +596,12 @@ mod tests {
         let old_pem = generate_private_pem().unwrap();
         let new_pem = generate_private_pem().unwrap();
         let old = Tokens::new(KeySet::from_pem("old", &old_pem, &[]).unwrap(), TokenSettings::default());
-        let token = old.issue(SUB, "r", "o", Utc::now()).unwrap().access_token;
+        let token = old.issue(SUB, "r", "o", Generations::default(), Utc::now()).unwrap().access_token;
 
         let extra = vec![("old".to_owned(), public_pem_of(&old_pem).unwrap())];
         let rotating = Tokens::new(KeySet::from_pem("new", &new_pem, &extra).unwrap(), TokenSettings::default());
         assert_eq!(rotating.verify(&token).unwrap().sub, SUB);
-        let fresh = rotating.issue(SUB, "r", "o", Utc::now()).unwrap().access_token;
+        let fresh = rotating.issue(SUB, "r", "o", Generations::default(), Utc::now()).unwrap().access_token;
         assert_eq!(jsonwebtoken::decode_header(&fresh).unwrap().kid.as_deref(), Some("new"));
         assert!(rotating.verify(&fresh).is_ok());
 

@@ -14,8 +14,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{PrincipalKind, subject};
+use crate::auth::address::TrustedProxies;
 use crate::auth::password::{self, HashingPool};
-use crate::auth::token::Tokens;
+use crate::auth::token::{Generations, Tokens};
 use crate::db;
 use crate::error::ApiError;
 
@@ -115,40 +116,101 @@ fn basic_credentials(request: &HttpRequest) -> Option<Option<(String, String)>> 
     Some(decoded)
 }
 
-/// The throttle keys of an attempt: the account and the address it comes from.
-fn throttle_keys(account: &str, request: &HttpRequest) -> Vec<String> {
-    let address = request.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    vec![account.to_owned(), format!("address:{address}")]
+/// One login attempt as throttling sees it (#8.6): the account, the client's address (behind
+/// trusted proxies, see [`TrustedProxies`]) and whether the account has logged in from that
+/// address before.
+///
+/// - The pair (account, address) is locked after `max_failures`: the guesser's own address.
+/// - An address is locked after 10× `max_failures` (spraying many accounts), and a person's
+///   account after 4× (guessing from many addresses), but both only for pairs that never
+///   logged in: a stranger's failures do not lock a user or system out of an address it uses.
+/// - Clients have no account-wide lock: their secrets are 256 random bits, not guessable.
+struct Attempt {
+    account: String,
+    address: String,
+    person: bool,
+    known: bool,
 }
 
-/// Refuses with 429 while any key is locked; checked before any hash is computed.
-async fn check_throttle(pool: &Pool, keys: Vec<String>) -> Result<(), ApiError> {
-    let now = persistence::now_utc();
-    let locked = db::read(pool, move |conn| Ok(throttle::locked_until(conn, &keys, now)?)).await?;
-    match locked {
-        Some(until) => {
-            let seconds = u32::try_from((until - now).num_seconds().max(1)).unwrap_or(u32::MAX);
-            Err(ApiError::rate_limited(seconds))
+impl Attempt {
+    async fn start(pool: &Pool, request: &HttpRequest, account: String, person: bool) -> Result<Self, ApiError> {
+        let proxies = request.app_data::<web::Data<TrustedProxies>>().map(|p| p.get_ref().clone()).unwrap_or_default();
+        let address = proxies.client_address(request);
+        let (lookup_account, lookup_address) = (account.clone(), address.clone());
+        let known =
+            db::read(pool, move |conn| Ok(throttle::is_known_address(conn, &lookup_account, &lookup_address)?)).await?;
+        Ok(Self { account, address, person, known })
+    }
+
+    fn pair(&self) -> String {
+        format!("{}@{}", self.account, self.address)
+    }
+
+    /// The keys a failure counts against, each with its limit.
+    fn counters(&self, policy: &ThrottlePolicy) -> Vec<(String, i32)> {
+        let max = policy.max_failures.max(1);
+        let mut counters = vec![(self.pair(), max), (format!("address:{}", self.address), max.saturating_mul(10))];
+        if self.person {
+            counters.push((format!("account:{}", self.account), max.saturating_mul(4)));
         }
-        None => Ok(()),
+        counters
+    }
+
+    /// Refuses with 429 while a key that applies to this attempt is locked; checked before any
+    /// hash is computed.
+    async fn check(&self, pool: &Pool, policy: &ThrottlePolicy) -> Result<(), ApiError> {
+        let keys: Vec<String> = if self.known {
+            vec![self.pair()]
+        } else {
+            self.counters(policy).into_iter().map(|(key, _)| key).collect()
+        };
+        let now = persistence::now_utc();
+        let locked = db::read(pool, move |conn| Ok(throttle::locked_until(conn, &keys, now)?)).await?;
+        match locked {
+            Some(until) => {
+                let seconds = u32::try_from((until - now).num_seconds().max(1)).unwrap_or(u32::MAX);
+                Err(ApiError::rate_limited(seconds))
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn failed(&self, pool: &Pool, policy: ThrottlePolicy) -> Result<(), ApiError> {
+        let counters = self.counters(&policy);
+        let now = persistence::now_utc();
+        db::read(pool, move |conn| {
+            for (key, limit) in &counters {
+                if let Some(until) = throttle::record_failure(conn, key, *limit, now, &policy)? {
+                    tracing::warn!(key = %key, until = %until, "login throttled");
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Forgets this pair's and this address's failures and remembers the address. The
+    /// account-wide count stays: the owner logging in does not give a guesser elsewhere a fresh
+    /// allowance.
+    async fn succeeded(self, pool: &Pool) -> Result<(), ApiError> {
+        let keys = vec![self.pair(), format!("address:{}", self.address)];
+        let now = persistence::now_utc();
+        db::read(pool, move |conn| {
+            throttle::clear(conn, &keys)?;
+            Ok(throttle::remember_address(conn, &self.account, &self.address, now)?)
+        })
+        .await
     }
 }
 
-async fn record_failure(pool: &Pool, policy: ThrottlePolicy, keys: Vec<String>) -> Result<(), ApiError> {
-    let now = persistence::now_utc();
-    db::read(pool, move |conn| {
-        for key in &keys {
-            if let Some(until) = throttle::record_failure(conn, key, now, &policy)? {
-                tracing::warn!(key = %key, until = %until, "login throttled");
-            }
-        }
-        Ok(())
-    })
-    .await
-}
-
-fn issued(tokens: &Tokens, sub: &str, role: &str, org: &str) -> Result<HttpResponse, ApiError> {
-    let token = tokens.issue(sub, role, org, chrono::Utc::now()).map_err(ApiError::internal)?;
+fn issued(
+    tokens: &Tokens,
+    sub: &str,
+    role: &str,
+    org: &str,
+    generations: Generations,
+) -> Result<HttpResponse, ApiError> {
+    let token = tokens.issue(sub, role, org, generations, chrono::Utc::now()).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Pragma", "no-cache"))
@@ -157,7 +219,8 @@ fn issued(tokens: &Tokens, sub: &str, role: &str, org: &str) -> Result<HttpRespo
 
 /// Issues a bearer token: `grant_type=password` for people, `client_credentials` for NGO
 /// systems (HTTP Basic or `client_id`/`client_secret` fields). Repeated failures for an
-/// account or from an address are refused with 429 and `Retry-After`.
+/// account from an address, from an address, or (for people) for an account from addresses it
+/// never logged in from are refused with 429 and `Retry-After`.
 #[utoipa::path(operation_id = "issue_token", post, path = "/api/v1/auth/token", tag = "auth", security(()),
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -210,13 +273,13 @@ async fn client_credentials(
         (None, Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
         (None, _, _) => return Ok(invalid_client(false)),
     };
-    let keys = throttle_keys(&format!("client:{client_id}"), request);
-    check_throttle(pool, keys.clone()).await?;
+    let attempt = Attempt::start(pool, request, format!("client:{client_id}"), false).await?;
+    attempt.check(pool, &policy).await?;
     let lookup = client_id.clone();
     let found = db::read(pool, move |conn| Ok(persistence::repo::clients::find_by_client_id(conn, &lookup)?)).await?;
-    let Some((client, organization_active)) = found else {
+    let Some((client, organization_active, organization_generation)) = found else {
         hashing.dummy_verify_limited(secret).await?;
-        record_failure(pool, policy, keys).await?;
+        attempt.failed(pool, policy).await?;
         return Ok(invalid_client(used_basic));
     };
     let mut verified = hashing.verify_limited(secret.clone(), client.secret_hash.clone()).await?;
@@ -227,11 +290,13 @@ async fn client_credentials(
         verified = hashing.verify_limited(secret, previous.clone()).await?;
     }
     if !verified || !client.active || !organization_active {
-        record_failure(pool, policy, keys).await?;
+        attempt.failed(pool, policy).await?;
         tracing::info!(client_id = %client_id, "client authentication failed");
         return Ok(invalid_client(used_basic));
     }
-    issued(tokens, &subject(PrincipalKind::Client, &client.id), &client.role, &client.organization_id)
+    attempt.succeeded(pool).await?;
+    let generations = Generations { principal: client.token_generation, organization: organization_generation };
+    issued(tokens, &subject(PrincipalKind::Client, &client.id), &client.role, &client.organization_id, generations)
 }
 
 async fn password_grant(
@@ -249,23 +314,23 @@ async fn password_grant(
         return Ok(invalid_grant());
     }
     let username = username.to_lowercase();
-    let keys = throttle_keys(&format!("username:{username}"), request);
-    check_throttle(pool, keys.clone()).await?;
+    let attempt = Attempt::start(pool, request, format!("username:{username}"), true).await?;
+    attempt.check(pool, &policy).await?;
     let lookup = username.clone();
     let found = db::read(pool, move |conn| Ok(persistence::repo::users::find_for_login(conn, &lookup)?)).await?;
-    let Some((user, organization_active)) = found else {
+    let Some((user, organization_active, organization_generation)) = found else {
         // The same work as for a real user: timing does not tell which usernames exist.
         hashing.dummy_verify_limited(password.to_owned()).await?;
-        record_failure(pool, policy, keys).await?;
+        attempt.failed(pool, policy).await?;
         return Ok(invalid_grant());
     };
     let verified = hashing.verify_limited(password.to_owned(), user.password_hash.clone()).await?;
     if !verified || !user.active || !organization_active {
-        record_failure(pool, policy, keys).await?;
+        attempt.failed(pool, policy).await?;
         tracing::info!(username = %username, "login failed");
         return Ok(invalid_grant());
     }
-    let account = keys[0].clone();
-    db::read(pool, move |conn| Ok(throttle::clear(conn, &account)?)).await?;
-    issued(tokens, &subject(PrincipalKind::User, &user.id), &user.role, &user.organization_id)
+    attempt.succeeded(pool).await?;
+    let generations = Generations { principal: user.token_generation, organization: organization_generation };
+    issued(tokens, &subject(PrincipalKind::User, &user.id), &user.role, &user.organization_id, generations)
 }

@@ -20,9 +20,9 @@ pub struct Organization {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// Tokens issued before this instant are dead (set on deactivation).
+    /// Carried in its users' and clients' tokens; a deactivation adds one, ending them all.
     #[serde(skip)]
-    pub tokens_valid_after: Option<NaiveDateTime>,
+    pub token_generation: i32,
 }
 
 /// The fields an administrator may change on an organisation.
@@ -54,9 +54,10 @@ pub struct User {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub must_change_password: bool,
-    /// Tokens issued before this instant are dead.
+    /// Carried in the user's tokens; a deactivation, password change or reset, or role change
+    /// adds one, ending every token issued before.
     #[serde(skip)]
-    pub tokens_valid_after: Option<NaiveDateTime>,
+    pub token_generation: i32,
 }
 
 /// An NGO's own system, authenticating with client credentials. Secret hashes are never
@@ -78,7 +79,7 @@ pub struct ApiClient {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// Tokens issued before this instant are dead (set on revocation).
+    /// Carried in the client's tokens; a revocation adds one, ending every token issued before.
     #[serde(skip)]
-    pub tokens_valid_after: Option<NaiveDateTime>,
+    pub token_generation: i32,
 }

@@ -36,7 +36,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewClient) -> Result<ApiClient, StoreEr
         version: 1,
         created_at: now,
         updated_at: now,
-        tokens_valid_after: None,
+        token_generation: 0,
     };
     diesel::insert_into(api_clients::table).values(&client).execute(tx.conn())?;
     tx.audit(AuditEntry {
@@ -76,11 +76,16 @@ pub fn list(
 }
 
 /// The client behind a token request, with whether its organisation is active.
-pub fn find_by_client_id(conn: &mut DbConnection, client_id: &str) -> Result<Option<(ApiClient, bool)>, StoreError> {
+/// The client of `client_id`, whether its organisation is active, and the organisation's token
+/// generation.
+pub fn find_by_client_id(
+    conn: &mut DbConnection,
+    client_id: &str,
+) -> Result<Option<(ApiClient, bool, i32)>, StoreError> {
     Ok(api_clients::table
         .inner_join(organizations::table)
         .filter(api_clients::client_id.eq(client_id))
-        .select((ApiClient::as_select(), organizations::active))
+        .select((ApiClient::as_select(), organizations::active, organizations::token_generation))
         .first(conn)
         .optional()?)
 }
@@ -108,7 +113,7 @@ fn change(
         api_clients::active.eq(after.active),
         api_clients::version.eq(after.version),
         api_clients::updated_at.eq(after.updated_at),
-        api_clients::tokens_valid_after.eq(after.tokens_valid_after),
+        api_clients::token_generation.eq(after.token_generation),
     ))
     .execute(tx.conn())?;
     tx.record_versioned_update(updated, expected_version, (action, "api_client", id), &before, &after)?;
@@ -133,7 +138,7 @@ pub fn rotate_secret(
 pub fn revoke(tx: &mut WriteTx<'_>, id: &str, expected_version: i32) -> Result<ApiClient, StoreError> {
     change(tx, id, expected_version, "revoke", |client| {
         client.active = false;
-        client.tokens_valid_after = Some(crate::now_utc());
+        client.token_generation += 1;
         client.previous_secret_hash = None;
         client.previous_secret_valid_until = None;
     })

@@ -114,7 +114,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
         version: 1,
         created_at: now,
         updated_at: now,
-        tokens_valid_after: None,
+        token_generation: 0,
     };
     diesel::insert_into(organizations::table).values(&organization).execute(tx.conn())?;
     replace_regions(tx, &organization.id, &new.regions)?;
@@ -177,7 +177,7 @@ pub fn set_active(
     if !active {
         // Reactivating later must not revive its users' and clients' tokens of before.
         diesel::update(organizations::table.find(id))
-            .set(organizations::tokens_valid_after.eq(Some(crate::now_utc())))
+            .set(organizations::token_generation.eq(organizations::token_generation + 1))
             .execute(tx.conn())?;
     }
     let after = get(tx.conn(), &Visibility::All, id)?;

@@ -13,21 +13,36 @@ pub struct PrincipalState {
     pub organization_kind: String,
     /// The user or client and its organisation are both active.
     pub active: bool,
-    /// Tokens issued before this instant are dead (the later of the principal's and the
-    /// organisation's).
-    pub tokens_valid_after: Option<chrono::NaiveDateTime>,
+    /// The principal's token generation: a token issued at another one is dead (#8.4).
+    pub generation: i32,
+    /// The organisation's token generation.
+    pub organization_generation: i32,
+    /// A user whose password an administrator reset: until it is changed, a token may only
+    /// change it (#8.5). Always false for clients.
+    pub must_change_password: bool,
 }
 
-type Row = (String, String, String, bool, bool, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>);
+type Row = (String, String, String, bool, bool, i32, i32, bool);
 
 fn state(row: Row) -> PrincipalState {
-    let (role, organization_id, organization_kind, active, org_active, own_after, org_after) = row;
+    let (
+        role,
+        organization_id,
+        organization_kind,
+        active,
+        org_active,
+        generation,
+        organization_generation,
+        must_change,
+    ) = row;
     PrincipalState {
         role,
         organization_id,
         organization_kind,
         active: active && org_active,
-        tokens_valid_after: own_after.max(org_after),
+        generation,
+        organization_generation,
+        must_change_password: must_change,
     }
 }
 
@@ -41,8 +56,9 @@ pub fn user(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState>,
             organizations::kind,
             users::active,
             organizations::active,
-            users::tokens_valid_after,
-            organizations::tokens_valid_after,
+            users::token_generation,
+            organizations::token_generation,
+            users::must_change_password,
         ))
         .first(conn)
         .optional()?;
@@ -59,8 +75,9 @@ pub fn client(conn: &mut DbConnection, id: &str) -> Result<Option<PrincipalState
             organizations::kind,
             api_clients::active,
             organizations::active,
-            api_clients::tokens_valid_after,
-            organizations::tokens_valid_after,
+            api_clients::token_generation,
+            organizations::token_generation,
+            false.into_sql::<diesel::sql_types::Bool>(),
         ))
         .first(conn)
         .optional()?;

@@ -36,7 +36,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewUser) -> Result<User, StoreError> {
         created_at: now,
         updated_at: now,
         must_change_password: new.must_change_password,
-        tokens_valid_after: None,
+        token_generation: 0,
     };
     diesel::insert_into(users::table).values(&user).execute(tx.conn())?;
     tx.audit(AuditEntry {
@@ -89,12 +89,13 @@ pub fn list(
     Ok(Page::from_rows(rows, limit, |u| u.id.clone()))
 }
 
-/// The user behind a login attempt, with whether their organisation is active.
-pub fn find_for_login(conn: &mut DbConnection, username: &str) -> Result<Option<(User, bool)>, StoreError> {
+/// The user of `username`, whether its organisation is active, and the organisation's token
+/// generation (one read, so a token carries generations that belong together).
+pub fn find_for_login(conn: &mut DbConnection, username: &str) -> Result<Option<(User, bool, i32)>, StoreError> {
     Ok(users::table
         .inner_join(organizations::table)
         .filter(users::username.eq(username.to_lowercase()))
-        .select((User::as_select(), organizations::active))
+        .select((User::as_select(), organizations::active, organizations::token_generation))
         .first(conn)
         .optional()?)
 }
@@ -123,7 +124,7 @@ fn change(
             users::must_change_password.eq(after.must_change_password),
             users::version.eq(after.version),
             users::updated_at.eq(after.updated_at),
-            users::tokens_valid_after.eq(after.tokens_valid_after),
+            users::token_generation.eq(after.token_generation),
         ))
         .execute(tx.conn())?;
     tx.record_versioned_update(updated, expected_version, (action, "user", id), &before, &after)?;
@@ -141,7 +142,7 @@ pub fn update(
         user.full_name = full_name;
         if user.role != role {
             // A token carries the role it was issued for: a new role needs a new login.
-            user.tokens_valid_after = Some(crate::now_utc());
+            user.token_generation += 1;
         }
         user.role = role;
     })
@@ -151,7 +152,7 @@ pub fn set_active(tx: &mut WriteTx<'_>, id: &str, expected_version: i32, active:
     change(tx, id, expected_version, if active { "activate" } else { "deactivate" }, |user| {
         if !active {
             // Reactivating later must not revive the tokens of before.
-            user.tokens_valid_after = Some(crate::now_utc());
+            user.token_generation += 1;
         }
         user.active = active;
     })
@@ -171,7 +172,7 @@ pub fn set_password(
         user.password_hash = password_hash;
         user.must_change_password = must_change;
         // Sessions of the old password end.
-        user.tokens_valid_after = Some(crate::now_utc());
+        user.token_generation += 1;
     })
 }
 
