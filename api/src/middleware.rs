@@ -1,4 +1,4 @@
-//! The request envelope: a request id on every response, one structured log line per request,
+//! The request envelope: our request id on every response, one structured log line per request,
 //! and every error rendered as problem+json, whatever produced it (a handler, an extractor,
 //! the router's 404 and 405).
 
@@ -9,6 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse};
+use persistence::RequestIds;
 
 use crate::error::ApiError;
 use crate::language::Language;
@@ -16,17 +17,12 @@ use crate::language::Language;
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The id of the request in flight, in the request's extensions.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-/// A client-sent id is kept when it is short and printable, so calls can be traced across systems.
-fn accept_request_id(value: &HeaderValue) -> Option<String> {
-    let value = value.to_str().ok()?.trim();
-    let acceptable = !value.is_empty()
-        && value.len() <= 128
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    acceptable.then(|| value.to_owned())
+/// #8.7: a client's `X-Request-Id` is recorded (as `client_request_id`, beside ours) when it is
+/// 1–200 printable ASCII characters; anything else is ignored. It never becomes our request id.
+fn accept_client_request_id(value: &HeaderValue) -> Option<String> {
+    let bytes = value.as_bytes();
+    let acceptable = (1..=200).contains(&bytes.len()) && bytes.iter().all(|b| (b' '..=b'~').contains(b));
+    acceptable.then(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
 pub async fn envelope(
@@ -34,12 +30,12 @@ pub async fn envelope(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(accept_request_id)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    request.extensions_mut().insert(RequestId(request_id.clone()));
+    // Ours, always: a client's id could collide with another's or be chosen to confuse the trail.
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let client_request_id = request.headers().get(&REQUEST_ID_HEADER).and_then(accept_client_request_id);
+    request
+        .extensions_mut()
+        .insert(RequestIds { request_id: request_id.clone(), client_request_id: client_request_id.clone() });
     let method = request.method().to_string();
     let path = request.path().to_owned();
     let language = Language::of(request.request());
@@ -74,9 +70,9 @@ pub async fn envelope(
     let status = response.status().as_u16();
     if status >= 500 {
         let cause = cause.unwrap_or_default();
-        tracing::error!(request_id, method, path, status, elapsed_ms, cause, "request failed");
+        tracing::error!(request_id, client_request_id, method, path, status, elapsed_ms, cause, "request failed");
     } else {
-        tracing::info!(request_id, method, path, status, elapsed_ms, "request");
+        tracing::info!(request_id, client_request_id, method, path, status, elapsed_ms, "request");
     }
     Ok(response)
 }
@@ -109,11 +105,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_client_request_id_is_kept_only_when_safe() {
-        let ok = HeaderValue::from_static("ngo-7:abc_123.x");
-        assert_eq!(accept_request_id(&ok).as_deref(), Some("ngo-7:abc_123.x"));
-        for bad in ["", "has space", "<script>", &"x".repeat(129)] {
-            assert_eq!(accept_request_id(&HeaderValue::from_str(bad).unwrap()), None, "{bad}");
+    fn a_client_request_id_is_kept_when_1_to_200_printable_ascii_characters() {
+        for ok in ["n", "ngo-7:abc_123.x", "batch 42/item <3>", &"x".repeat(200)] {
+            assert_eq!(accept_client_request_id(&HeaderValue::from_str(ok).unwrap()).as_deref(), Some(ok));
         }
+        for bad in ["", "tab\there", &"x".repeat(201)] {
+            assert_eq!(accept_client_request_id(&HeaderValue::from_str(bad).unwrap()), None, "{bad:?}");
+        }
+        let georgian = HeaderValue::from_bytes("ნინო".as_bytes()).unwrap();
+        assert_eq!(accept_client_request_id(&georgian), None);
     }
 }
