@@ -1,12 +1,13 @@
 //! The request envelope: our request id on every response, one structured log line per request,
-//! and every error rendered as problem+json, whatever produced it (a handler, an extractor,
-//! the router's 404 and 405).
+//! every error rendered as problem+json, whatever produced it (a handler, an extractor, the
+//! router's 404 and 405), and the headers that keep personal data out of caches and the docs
+//! out of frames.
 
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, X_FRAME_OPTIONS};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse};
 use persistence::RequestIds;
@@ -16,6 +17,31 @@ use crate::language::Language;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// #8.8: what the interactive docs (Swagger UI, served from the binary) need and nothing more:
+/// their own scripts (the page has no inline script), their own styles plus the inline styles
+/// the UI sets, `data:` images from its stylesheet, and requests to this server (the document,
+/// the token endpoint, "Try it out").
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// #8.8: whether an answer at `path` may carry personal data, so no cache may keep it: every
+/// `/api/v1` path but the public reference data. Matched by whole path segments, so
+/// `/api/v1/program-years/…` is not `/api/v1/program`.
+fn may_carry_personal_data(path: &str) -> bool {
+    let mut segments = path.split('/').skip(1);
+    if (segments.next(), segments.next()) != (Some("api"), Some("v1")) {
+        return false;
+    }
+    let rest: Vec<&str> = segments.collect();
+    !matches!(rest.as_slice(), ["program"] | ["regions"])
+}
+
+/// The interactive docs: `/docs` and everything under `/docs/`.
+fn is_docs(path: &str) -> bool {
+    path.split('/').nth(1) == Some("docs")
+}
 
 /// #8.7: a client's `X-Request-Id` is recorded (as `client_request_id`, beside ours) when it is
 /// 1–200 printable ASCII characters; anything else is ignored. It never becomes our request id.
@@ -65,6 +91,18 @@ pub async fn envelope(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    // An error may quote what was sent (a personal number in a duplicate, a field's value).
+    if response.status().is_client_error() || response.status().is_server_error() || may_carry_personal_data(&path) {
+        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if is_docs(&path) {
+        let headers = response.headers_mut();
+        headers.insert(
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+        );
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
 
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
@@ -103,6 +141,27 @@ fn render_problem(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_data_paths_are_matched_by_whole_segments() {
+        for public in
+            ["/api/v1/program", "/api/v1/regions", "/health/ready", "/openapi.json", "/docs/", "/api/v2/persons"]
+        {
+            assert!(!may_carry_personal_data(public), "{public}");
+        }
+        for personal in [
+            "/api/v1/persons",
+            "/api/v1/program-years/2017",
+            "/api/v1/programs",
+            "/api/v1/regions/GE-KK/persons",
+            "/api/v1/regions/",
+            "/api/v1",
+            "/api/v1/auth/token",
+        ] {
+            assert!(may_carry_personal_data(personal), "{personal}");
+        }
+        assert!(is_docs("/docs") && is_docs("/docs/index.css") && !is_docs("/docsx") && !is_docs("/api/v1/docs"));
+    }
 
     #[test]
     fn a_client_request_id_is_kept_when_1_to_200_printable_ascii_characters() {
