@@ -16,6 +16,11 @@ pub struct DatabaseArgs {
     /// Maximum connections in the pool (SQLite uses at most 4).
     #[arg(long, env = "REINTEGRATION_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
+
+    /// Milliseconds a request waits for a database connection before it is answered 503
+    /// `database_unavailable` (#8.17): bounds the answer while the database is down.
+    #[arg(long, env = "REINTEGRATION_DB_POOL_TIMEOUT_MS", default_value_t = 2000)]
+    pub db_pool_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]

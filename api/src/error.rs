@@ -259,10 +259,12 @@ impl ApiError {
         }
     }
 
+    /// 503 `database_unavailable` with `Retry-After: 2` (#8.17): the database is down, or was lost
+    /// mid-request; a retry soon may find it back (a pooled connection is checked on checkout).
     pub fn unavailable(error: impl std::fmt::Display) -> Self {
         Self {
             internal: Some(error.to_string()),
-            retry_after: Some(5),
+            retry_after: Some(2),
             ..Self::new(
                 ErrorCode::DatabaseUnavailable,
                 Message::new(

@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::access::RateLimiter;
 use crate::auth::cache::AuthCache;
 use crate::auth::password::HashingPool;
-use crate::config::ServeArgs;
+use crate::config::{DatabaseArgs, ServeArgs};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::clients::SecretOverlap;
 use crate::{apidoc, middleware, routes};
@@ -50,10 +50,12 @@ pub fn prepare_database(pool: &Pool) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn build_pool(database_url: &str, pool_size: u32) -> Result<Pool, StartupError> {
-    let url = DatabaseUrl::parse(database_url)?;
+/// The pool for `database`, with at most `pool_size` connections.
+pub fn build_pool(database: &DatabaseArgs, pool_size: u32) -> Result<Pool, StartupError> {
+    let url = DatabaseUrl::parse(&database.database_url)?;
     tracing::info!(database = %url.redacted(), backend = url.backend().as_str(), "database");
-    Ok(Pool::new(&url, &PoolConfig { max_size: pool_size, ..PoolConfig::default() }))
+    let connection_timeout = std::time::Duration::from_millis(database.db_pool_timeout_ms.max(1));
+    Ok(Pool::new(&url, &PoolConfig { max_size: pool_size, connection_timeout }))
 }
 
 pub struct Application {
@@ -65,7 +67,7 @@ impl Application {
     /// Connects, migrates, loads the reference data and binds the listener; the server runs
     /// when [`Application::run_until_stopped`] is awaited.
     pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
-        let pool = build_pool(&args.database.database_url, args.database.db_pool_size)?;
+        let pool = build_pool(&args.database, args.database.db_pool_size)?;
         let prepared = pool.clone();
         tokio::task::spawn_blocking(move || prepare_database(&prepared))
             .await

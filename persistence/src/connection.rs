@@ -167,7 +167,7 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+        Self { max_size: 10, connection_timeout: Duration::from_secs(2) }
     }
 }
 

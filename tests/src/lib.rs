@@ -142,7 +142,7 @@ pub struct TestApp {
 pub fn serve_args(database_url: String) -> ServeArgs {
     ServeArgs {
         listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        database: DatabaseArgs { database_url, db_pool_size: 4 },
+        database: DatabaseArgs { database_url, db_pool_size: 4, db_pool_timeout_ms: 2000 },
         body_limit: 64 * 1024,
         workers: Some(1),
         shutdown_timeout: 5,
