@@ -40,9 +40,16 @@ pub struct ServeArgs {
     #[arg(long, env = "REINTEGRATION_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Seconds that in-flight requests get to finish after SIGTERM.
+    /// Seconds that in-flight requests get to finish once the server stops accepting (after the
+    /// drain).
     #[arg(long, env = "REINTEGRATION_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    /// Seconds the server keeps serving after SIGTERM or SIGINT while `/health/ready` answers
+    /// 503 `shutting_down`, so a load balancer moves traffic away before the listener closes
+    /// (#8.18). A second signal ends the drain at once.
+    #[arg(long, env = "REINTEGRATION_DRAIN_SECONDS", default_value_t = 5)]
+    pub drain_seconds: u64,
 
     /// Load the 2017 demo program (organisations, users, clients) into an empty database and
     /// print their credentials; refused against a database with real data.

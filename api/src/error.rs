@@ -37,10 +37,11 @@ pub enum ErrorCode {
     Overloaded,
     DatabaseUnavailable,
     InternalError,
+    ShuttingDown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -63,6 +64,7 @@ impl ErrorCode {
         ErrorCode::Overloaded,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::InternalError,
+        ErrorCode::ShuttingDown,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +91,7 @@ impl ErrorCode {
             ErrorCode::Overloaded => "overloaded",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::InternalError => "internal_error",
+            ErrorCode::ShuttingDown => "shutting_down",
         }
     }
 
@@ -117,6 +120,7 @@ impl ErrorCode {
             ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -149,6 +153,7 @@ impl ErrorCode {
             ErrorCode::CaseClosed => ("საქმე დახურულია", "The case is closed"),
             ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
             ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),
+            ErrorCode::ShuttingDown => ("სერვერი ჩერდება", "The server is shutting down"),
         };
         Message::new(ka, en)
     }
@@ -270,6 +275,21 @@ impl ApiError {
                 Message::new(
                     "მონაცემთა ბაზა დროებით მიუწვდომელია; სცადეთ მოგვიანებით",
                     "The database is temporarily unavailable; retry later",
+                ),
+            )
+        }
+    }
+
+    /// 503 `shutting_down` with `Retry-After: 1` (#8.18): this node is draining; another takes
+    /// the next request.
+    pub fn shutting_down() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                ErrorCode::ShuttingDown,
+                Message::new(
+                    "სერვერი ჩერდება და ახალ მოთხოვნებს აღარ იღებს; სცადეთ ხელახლა",
+                    "This server is shutting down and takes no new work; retry",
                 ),
             )
         }

@@ -7,13 +7,15 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, X_FRAME_OPTIONS};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::{HttpMessage, HttpResponse, web};
 use persistence::RequestIds;
 
 use crate::error::ApiError;
 use crate::language::Language;
+use crate::shutdown::Draining;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -65,6 +67,7 @@ pub async fn envelope(
     let method = request.method().to_string();
     let path = request.path().to_owned();
     let language = Language::of(request.request());
+    let draining = request.app_data::<web::Data<Draining>>().cloned();
 
     // Handlers' and extractors' errors arrive as responses; only a failing inner middleware
     // returns `Err` (there is none inside this one), and actix renders that itself.
@@ -94,6 +97,11 @@ pub async fn envelope(
     // An error may quote what was sent (a personal number in a duplicate, a field's value).
     if response.status().is_client_error() || response.status().is_server_error() || may_carry_personal_data(&path) {
         response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // #8.18: while draining, every answer closes its connection, so the client's next request
+    // opens a new one, which the load balancer sends elsewhere.
+    if draining.is_some_and(|d| d.is_draining()) {
+        response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
     }
     if is_docs(&path) {
         let headers = response.headers_mut();

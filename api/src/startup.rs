@@ -16,6 +16,7 @@ use crate::auth::password::HashingPool;
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::clients::SecretOverlap;
+use crate::shutdown::Draining;
 use crate::{apidoc, middleware, routes};
 use persistence::repo::throttle::ThrottlePolicy;
 
@@ -61,6 +62,8 @@ pub fn build_pool(database: &DatabaseArgs, pool_size: u32) -> Result<Pool, Start
 pub struct Application {
     port: u16,
     server: Server,
+    draining: Draining,
+    drain: std::time::Duration,
 }
 
 impl Application {
@@ -96,6 +99,8 @@ impl Application {
         let listener = TcpListener::bind(args.listen)?;
         let port = listener.local_addr()?.port();
         let body_limit = args.body_limit;
+        let draining = Draining::default();
+        let draining_data = web::Data::new(draining.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(pool.clone()))
@@ -105,6 +110,7 @@ impl Application {
                 .app_data(auth_cache.clone())
                 .app_data(throttle.clone())
                 .app_data(overlap.clone())
+                .app_data(draining_data.clone())
                 .app_data(
                     web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
                 )
@@ -124,21 +130,29 @@ impl Application {
         // A blocking thread waits for a connection or hashes a password: more threads than
         // connections and hashing slots would only wait, and each keeps memory.
         .worker_max_blocking_threads(blocking_threads)
+        // #8.18: our own handler drains first (`crate::shutdown`); actix's would stop accepting
+        // on the first signal.
+        .disable_signals()
         .shutdown_timeout(args.shutdown_timeout);
         if let Some(workers) = args.workers {
             server = server.workers(workers.max(1));
         }
         tracing::info!(address = %args.listen, port, "listening");
-        Ok(Self { port, server: server.run() })
+        let drain = std::time::Duration::from_secs(args.drain_seconds);
+        Ok(Self { port, server: server.run(), draining, drain })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT; in-flight requests then get the shutdown timeout to finish.
+    /// Serves until SIGTERM or SIGINT and the drain after it (`crate::shutdown`); in-flight
+    /// requests then get the shutdown timeout to finish. Also stops through [`Self::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let signals = tokio::spawn(crate::shutdown::on_signal(self.server.handle(), self.draining, self.drain));
+        let result = self.server.await;
+        signals.abort();
+        result
     }
 
     /// A handle to stop the server from a test.

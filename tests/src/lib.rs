@@ -146,6 +146,7 @@ pub fn serve_args(database_url: String) -> ServeArgs {
         body_limit: 64 * 1024,
         workers: Some(1),
         shutdown_timeout: 5,
+        drain_seconds: 0,
         demo: false,
         auth: AuthArgs {
             jwt_signing_key_file: Some(identity::signing_key_file()),
