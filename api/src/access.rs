@@ -16,12 +16,11 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use domain::role::Role;
-use persistence::{Actor, Pool, Visibility};
+use persistence::{Actor, Pool, RequestIds, Visibility};
 
 use crate::auth::cache::AuthCache;
 use crate::auth::token::Tokens;
 use crate::error::ApiError;
-use crate::middleware::RequestId;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,9 +121,9 @@ impl FromRequest for Caller {
     }
 }
 
-/// The request id of the request in flight (for the audit trail).
-pub fn request_id(request: &HttpRequest) -> String {
-    request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+/// The ids of the request in flight, for the audit trail: ours and the client's (#8.7).
+pub fn request_id(request: &HttpRequest) -> RequestIds {
+    request.extensions().get::<RequestIds>().cloned().unwrap_or_default()
 }
 
 /// Requests per minute per client, counted on this node (a token bucket per subject).

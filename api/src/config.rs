@@ -16,6 +16,11 @@ pub struct DatabaseArgs {
     /// Maximum connections in the pool (SQLite uses at most 4).
     #[arg(long, env = "REINTEGRATION_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
+
+    /// Milliseconds a request waits for a database connection before it is answered 503
+    /// `database_unavailable` (#8.17): bounds the answer while the database is down.
+    #[arg(long, env = "REINTEGRATION_DB_POOL_TIMEOUT_MS", default_value_t = 2000)]
+    pub db_pool_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -35,9 +40,16 @@ pub struct ServeArgs {
     #[arg(long, env = "REINTEGRATION_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Seconds that in-flight requests get to finish after SIGTERM.
+    /// Seconds that in-flight requests get to finish once the server stops accepting (after the
+    /// drain).
     #[arg(long, env = "REINTEGRATION_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    /// Seconds the server keeps serving after SIGTERM or SIGINT while `/health/ready` answers
+    /// 503 `shutting_down`, so a load balancer moves traffic away before the listener closes
+    /// (#8.18). A second signal ends the drain at once.
+    #[arg(long, env = "REINTEGRATION_DRAIN_SECONDS", default_value_t = 5)]
+    pub drain_seconds: u64,
 
     /// Load the 2017 demo program (organisations, users, clients) into an empty database and
     /// print their credentials; refused against a database with real data.

@@ -1,7 +1,7 @@
 //! Running blocking diesel work off the async workers.
 
 use actix_web::web;
-use persistence::{Actor, DbConnection, Pool, WriteTx, in_write_transaction};
+use persistence::{Actor, DbConnection, Pool, RequestIds, WriteTx, in_write_transaction};
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -21,7 +21,7 @@ where
 
 /// Runs one request's writes in one transaction, with its audit events (R13), off the async
 /// workers. An error anywhere rolls everything back.
-pub async fn write<T, F>(pool: &Pool, actor: Actor, request_id: String, work: F) -> Result<T, ApiError>
+pub async fn write<T, F>(pool: &Pool, actor: Actor, request: RequestIds, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError> + Send + 'static,
@@ -29,7 +29,7 @@ where
     let pool = pool.clone();
     web::block(move || {
         let mut conn = pool.get()?;
-        in_write_transaction(&mut conn, &actor, Some(&request_id), work)
+        in_write_transaction(&mut conn, &actor, Some(&request), work)
     })
     .await?
 }

@@ -38,10 +38,11 @@ pub enum ErrorCode {
     Overloaded,
     DatabaseUnavailable,
     InternalError,
+    ShuttingDown,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::MalformedRequest,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::PayloadTooLarge,
@@ -65,6 +66,7 @@ impl ErrorCode {
         ErrorCode::Overloaded,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::InternalError,
+        ErrorCode::ShuttingDown,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +94,7 @@ impl ErrorCode {
             ErrorCode::Overloaded => "overloaded",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::InternalError => "internal_error",
+            ErrorCode::ShuttingDown => "shutting_down",
         }
     }
 
@@ -120,6 +123,7 @@ impl ErrorCode {
             ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -153,6 +157,7 @@ impl ErrorCode {
             ErrorCode::CaseClosed => ("საქმე დახურულია", "The case is closed"),
             ErrorCode::DatabaseUnavailable => ("მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable"),
             ErrorCode::InternalError => ("სერვერის შიდა შეცდომა", "Internal server error"),
+            ErrorCode::ShuttingDown => ("სერვერი ჩერდება", "The server is shutting down"),
         };
         Message::new(ka, en)
     }
@@ -275,15 +280,32 @@ impl ApiError {
         }
     }
 
+    /// 503 `database_unavailable` with `Retry-After: 2` (#8.17): the database is down, or was lost
+    /// mid-request; a retry soon may find it back (a pooled connection is checked on checkout).
     pub fn unavailable(error: impl std::fmt::Display) -> Self {
         Self {
             internal: Some(error.to_string()),
-            retry_after: Some(5),
+            retry_after: Some(2),
             ..Self::new(
                 ErrorCode::DatabaseUnavailable,
                 Message::new(
                     "მონაცემთა ბაზა დროებით მიუწვდომელია; სცადეთ მოგვიანებით",
                     "The database is temporarily unavailable; retry later",
+                ),
+            )
+        }
+    }
+
+    /// 503 `shutting_down` with `Retry-After: 1` (#8.18): this node is draining; another takes
+    /// the next request.
+    pub fn shutting_down() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                ErrorCode::ShuttingDown,
+                Message::new(
+                    "სერვერი ჩერდება და ახალ მოთხოვნებს აღარ იღებს; სცადეთ ხელახლა",
+                    "This server is shutting down and takes no new work; retry",
                 ),
             )
         }

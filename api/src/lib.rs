@@ -19,5 +19,6 @@ pub mod middleware;
 pub mod routes;
 pub mod secret;
 pub mod seed;
+pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

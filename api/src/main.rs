@@ -143,7 +143,7 @@ fn read_password() -> Result<String, Box<dyn std::error::Error>> {
 
 fn create_admin(database: &DatabaseArgs, username: &str, full_name: &str) -> Result<(), Box<dyn std::error::Error>> {
     let password = read_password()?;
-    let pool = build_pool(&database.database_url, 1)?;
+    let pool = build_pool(database, 1)?;
     prepare_database(&pool)?;
     let user = api::bootstrap::create_admin(&pool, username, full_name, &password)?;
     println!("created administrator {} ({})", user.username, user.id);
@@ -151,7 +151,7 @@ fn create_admin(database: &DatabaseArgs, username: &str, full_name: &str) -> Res
 }
 
 fn seed_database(database: &DatabaseArgs, cases: u64, seed: u64) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = build_pool(&database.database_url, 2)?;
+    let pool = build_pool(database, 2)?;
     prepare_database(&pool)?;
     api::seed::seed(&pool, cases, seed)?;
     Ok(())
@@ -172,7 +172,7 @@ fn raw_registrations(
 }
 
 fn migrate(args: &DatabaseArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = build_pool(&args.database_url, 1)?;
+    let pool = build_pool(args, 1)?;
     prepare_database(&pool)?;
     tracing::info!("database is up to date");
     Ok(())

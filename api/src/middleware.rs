@@ -1,32 +1,56 @@
-//! The request envelope: a request id on every response, one structured log line per request,
-//! and every error rendered as problem+json, whatever produced it (a handler, an extractor,
-//! the router's 404 and 405).
+//! The request envelope: our request id on every response, one structured log line per request,
+//! every error rendered as problem+json, whatever produced it (a handler, an extractor, the
+//! router's 404 and 405), and the headers that keep personal data out of caches and the docs
+//! out of frames.
 
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::http::ConnectionType;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, X_FRAME_OPTIONS};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::{HttpMessage, HttpResponse, web};
+use persistence::RequestIds;
 
 use crate::error::ApiError;
 use crate::language::Language;
+use crate::shutdown::Draining;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The id of the request in flight, in the request's extensions.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// #8.8: what the interactive docs (Swagger UI, served from the binary) need and nothing more:
+/// their own scripts (the page has no inline script), their own styles plus the inline styles
+/// the UI sets, `data:` images from its stylesheet, and requests to this server (the document,
+/// the token endpoint, "Try it out").
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// A client-sent id is kept when it is short and printable, so calls can be traced across systems.
-fn accept_request_id(value: &HeaderValue) -> Option<String> {
-    let value = value.to_str().ok()?.trim();
-    let acceptable = !value.is_empty()
-        && value.len() <= 128
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-    acceptable.then(|| value.to_owned())
+/// #8.8: whether an answer at `path` may carry personal data, so no cache may keep it: every
+/// `/api/v1` path but the public reference data. Matched by whole path segments, so
+/// `/api/v1/program-years/…` is not `/api/v1/program`.
+fn may_carry_personal_data(path: &str) -> bool {
+    let mut segments = path.split('/').skip(1);
+    if (segments.next(), segments.next()) != (Some("api"), Some("v1")) {
+        return false;
+    }
+    let rest: Vec<&str> = segments.collect();
+    !matches!(rest.as_slice(), ["program"] | ["regions"])
+}
+
+/// The interactive docs: `/docs` and everything under `/docs/`.
+fn is_docs(path: &str) -> bool {
+    path.split('/').nth(1) == Some("docs")
+}
+
+/// #8.7: a client's `X-Request-Id` is recorded (as `client_request_id`, beside ours) when it is
+/// 1–200 printable ASCII characters; anything else is ignored. It never becomes our request id.
+fn accept_client_request_id(value: &HeaderValue) -> Option<String> {
+    let bytes = value.as_bytes();
+    let acceptable = (1..=200).contains(&bytes.len()) && bytes.iter().all(|b| (b' '..=b'~').contains(b));
+    acceptable.then(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
 pub async fn envelope(
@@ -34,15 +58,16 @@ pub async fn envelope(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(accept_request_id)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    request.extensions_mut().insert(RequestId(request_id.clone()));
+    // Ours, always: a client's id could collide with another's or be chosen to confuse the trail.
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let client_request_id = request.headers().get(&REQUEST_ID_HEADER).and_then(accept_client_request_id);
+    request
+        .extensions_mut()
+        .insert(RequestIds { request_id: request_id.clone(), client_request_id: client_request_id.clone() });
     let method = request.method().to_string();
     let path = request.path().to_owned();
     let language = Language::of(request.request());
+    let draining = request.app_data::<web::Data<Draining>>().cloned();
 
     // Handlers' and extractors' errors arrive as responses; only a failing inner middleware
     // returns `Err` (there is none inside this one), and actix renders that itself.
@@ -69,14 +94,31 @@ pub async fn envelope(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    // An error may quote what was sent (a personal number in a duplicate, a field's value).
+    if response.status().is_client_error() || response.status().is_server_error() || may_carry_personal_data(&path) {
+        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // #8.18: while draining, every answer closes its connection, so the client's next request
+    // opens a new one, which the load balancer sends elsewhere.
+    if draining.is_some_and(|d| d.is_draining()) {
+        response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+    }
+    if is_docs(&path) {
+        let headers = response.headers_mut();
+        headers.insert(
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+        );
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
 
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
     if status >= 500 {
         let cause = cause.unwrap_or_default();
-        tracing::error!(request_id, method, path, status, elapsed_ms, cause, "request failed");
+        tracing::error!(request_id, client_request_id, method, path, status, elapsed_ms, cause, "request failed");
     } else {
-        tracing::info!(request_id, method, path, status, elapsed_ms, "request");
+        tracing::info!(request_id, client_request_id, method, path, status, elapsed_ms, "request");
     }
     Ok(response)
 }
@@ -109,11 +151,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_client_request_id_is_kept_only_when_safe() {
-        let ok = HeaderValue::from_static("ngo-7:abc_123.x");
-        assert_eq!(accept_request_id(&ok).as_deref(), Some("ngo-7:abc_123.x"));
-        for bad in ["", "has space", "<script>", &"x".repeat(129)] {
-            assert_eq!(accept_request_id(&HeaderValue::from_str(bad).unwrap()), None, "{bad}");
+    fn personal_data_paths_are_matched_by_whole_segments() {
+        for public in
+            ["/api/v1/program", "/api/v1/regions", "/health/ready", "/openapi.json", "/docs/", "/api/v2/persons"]
+        {
+            assert!(!may_carry_personal_data(public), "{public}");
         }
+        for personal in [
+            "/api/v1/persons",
+            "/api/v1/program-years/2017",
+            "/api/v1/programs",
+            "/api/v1/regions/GE-KK/persons",
+            "/api/v1/regions/",
+            "/api/v1",
+            "/api/v1/auth/token",
+        ] {
+            assert!(may_carry_personal_data(personal), "{personal}");
+        }
+        assert!(is_docs("/docs") && is_docs("/docs/index.css") && !is_docs("/docsx") && !is_docs("/api/v1/docs"));
+    }
+
+    #[test]
+    fn a_client_request_id_is_kept_when_1_to_200_printable_ascii_characters() {
+        for ok in ["n", "ngo-7:abc_123.x", "batch 42/item <3>", &"x".repeat(200)] {
+            assert_eq!(accept_client_request_id(&HeaderValue::from_str(ok).unwrap()).as_deref(), Some(ok));
+        }
+        for bad in ["", "tab\there", &"x".repeat(201)] {
+            assert_eq!(accept_client_request_id(&HeaderValue::from_str(bad).unwrap()), None, "{bad:?}");
+        }
+        let georgian = HeaderValue::from_bytes("ნინო".as_bytes()).unwrap();
+        assert_eq!(accept_client_request_id(&georgian), None);
     }
 }

@@ -14,9 +14,10 @@ use crate::access::RateLimiter;
 use crate::auth::address::TrustedProxies;
 use crate::auth::cache::AuthCache;
 use crate::auth::password::HashingPool;
-use crate::config::ServeArgs;
+use crate::config::{DatabaseArgs, ServeArgs};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::clients::SecretOverlap;
+use crate::shutdown::Draining;
 use crate::{apidoc, middleware, routes};
 use persistence::repo::throttle::ThrottlePolicy;
 
@@ -51,22 +52,26 @@ pub fn prepare_database(pool: &Pool) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn build_pool(database_url: &str, pool_size: u32) -> Result<Pool, StartupError> {
-    let url = DatabaseUrl::parse(database_url)?;
+/// The pool for `database`, with at most `pool_size` connections.
+pub fn build_pool(database: &DatabaseArgs, pool_size: u32) -> Result<Pool, StartupError> {
+    let url = DatabaseUrl::parse(&database.database_url)?;
     tracing::info!(database = %url.redacted(), backend = url.backend().as_str(), "database");
-    Ok(Pool::new(&url, &PoolConfig { max_size: pool_size, ..PoolConfig::default() }))
+    let connection_timeout = std::time::Duration::from_millis(database.db_pool_timeout_ms.max(1));
+    Ok(Pool::new(&url, &PoolConfig { max_size: pool_size, connection_timeout }))
 }
 
 pub struct Application {
     port: u16,
     server: Server,
+    draining: Draining,
+    drain: std::time::Duration,
 }
 
 impl Application {
     /// Connects, migrates, loads the reference data and binds the listener; the server runs
     /// when [`Application::run_until_stopped`] is awaited.
     pub async fn build(args: &ServeArgs) -> Result<Self, StartupError> {
-        let pool = build_pool(&args.database.database_url, args.database.db_pool_size)?;
+        let pool = build_pool(&args.database, args.database.db_pool_size)?;
         let prepared = pool.clone();
         tokio::task::spawn_blocking(move || prepare_database(&prepared))
             .await
@@ -96,6 +101,8 @@ impl Application {
         let listener = TcpListener::bind(args.listen)?;
         let port = listener.local_addr()?.port();
         let body_limit = args.body_limit;
+        let draining = Draining::default();
+        let draining_data = web::Data::new(draining.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(pool.clone()))
@@ -106,6 +113,7 @@ impl Application {
                 .app_data(throttle.clone())
                 .app_data(overlap.clone())
                 .app_data(proxies.clone())
+                .app_data(draining_data.clone())
                 .app_data(
                     web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
                 )
@@ -125,21 +133,29 @@ impl Application {
         // A blocking thread waits for a connection or hashes a password: more threads than
         // connections and hashing slots would only wait, and each keeps memory.
         .worker_max_blocking_threads(blocking_threads)
+        // #8.18: our own handler drains first (`crate::shutdown`); actix's would stop accepting
+        // on the first signal.
+        .disable_signals()
         .shutdown_timeout(args.shutdown_timeout);
         if let Some(workers) = args.workers {
             server = server.workers(workers.max(1));
         }
         tracing::info!(address = %args.listen, port, "listening");
-        Ok(Self { port, server: server.run() })
+        let drain = std::time::Duration::from_secs(args.drain_seconds);
+        Ok(Self { port, server: server.run(), draining, drain })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT; in-flight requests then get the shutdown timeout to finish.
+    /// Serves until SIGTERM or SIGINT and the drain after it (`crate::shutdown`); in-flight
+    /// requests then get the shutdown timeout to finish. Also stops through [`Self::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let signals = tokio::spawn(crate::shutdown::on_signal(self.server.handle(), self.draining, self.drain));
+        let result = self.server.await;
+        signals.abort();
+        result
     }
 
     /// A handle to stop the server from a test.

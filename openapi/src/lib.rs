@@ -83,8 +83,8 @@ The case-management API of Georgia's Reintegration Assistance Program for return
 Conventions: JSON in UTF-8; dates `YYYY-MM-DD`; instants RFC 3339 UTC; money in integer tetri \
 (`*_tetri`, 100 tetri = 1 GEL); identifiers are server-generated UUIDv7. Every error is \
 `application/problem+json` with a stable `code` and the `request_id` (also in the `X-Request-Id` \
-response header; a client may send its own). `Accept-Language: ka` gives Georgian messages, \
-anything else English.
+response header; the server generates it for every request, and a client's own `X-Request-Id` is \
+only recorded beside it). `Accept-Language: ka` gives Georgian messages, anything else English.
 
 Regions use ISO 3166-2:GE codes; the Tskhinvali region has no ISO code of its own and is `GE-TSK` \
 in this system.";

@@ -167,7 +167,7 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
+        Self { max_size: 10, connection_timeout: Duration::from_secs(2) }
     }
 }
 
@@ -192,7 +192,11 @@ impl Pool {
             .max_size(max_size.max(1))
             .min_idle(Some(0))
             .connection_timeout(config.connection_timeout)
-            .test_on_check_out(false)
+            // #8.16: after a PostgreSQL restart or failover every idle connection is dead, and
+            // nothing tells the pool until it is used. A `SELECT 1` on checkout (one round trip)
+            // finds it and the pool opens a fresh one, so the first request after the restart
+            // succeeds. An SQLite connection is a file handle with no server to lose.
+            .test_on_check_out(url.backend() == Backend::Postgres)
             .build_unchecked(Manager { url: url.clone() });
         Self { inner, backend: url.backend() }
     }

@@ -16,7 +16,7 @@ pub mod write;
 pub use connection::{Backend, DatabaseUrl, DbConnection, Pool, PoolConfig, PooledConnection};
 pub use error::StoreError;
 pub use visibility::{Page, Visibility};
-pub use write::{Actor, AuditEntry, WriteTx, in_write_transaction};
+pub use write::{Actor, AuditEntry, RequestIds, WriteTx, in_write_transaction};
 
 /// Generates a new server-side identifier (UUIDv7: time-ordered, API.md "Shape").
 pub fn new_id() -> String {

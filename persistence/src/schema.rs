@@ -280,6 +280,7 @@ diesel::table! {
         entity_id -> Text,
         before -> Nullable<Text>,
         after -> Nullable<Text>,
+        client_request_id -> Nullable<Text>,
     }
 }
 

@@ -13,6 +13,7 @@ use diesel::RunQueryDsl;
 use persistence::{DatabaseUrl, DbConnection};
 
 pub mod identity;
+pub mod private_postgres;
 pub mod registration;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -27,17 +28,9 @@ impl TestDatabase {
     /// Creates an empty database on the backend `TEST_DATABASE` names.
     pub fn create() -> Self {
         match std::env::var("TEST_DATABASE").as_deref() {
-            Ok("postgres") => {
-                let admin_url = without_tls_by_default(
-                    &std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned()),
-                );
-                let name = format!("reintegration_test_{}", uuid::Uuid::now_v7().simple());
-                let mut admin = connect(&admin_url);
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .unwrap_or_else(|e| panic!("cannot create test database on {admin_url}: {e}"));
-                TestDatabase::Postgres { admin_url, name }
-            }
+            Ok("postgres") => Self::create_on_postgres(
+                &std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned()),
+            ),
             Ok("sqlite") | Err(_) => {
                 let dir = std::env::temp_dir().join(format!("reintegration-test-{}", uuid::Uuid::now_v7().simple()));
                 std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
@@ -45,6 +38,23 @@ impl TestDatabase {
             }
             Ok(other) => panic!("TEST_DATABASE must be sqlite or postgres, not {other}"),
         }
+    }
+
+    /// Creates an empty database on the PostgreSQL server of `admin_url` (e.g. a
+    /// [`private_postgres::PrivatePostgres`]), whatever `TEST_DATABASE` says.
+    pub fn create_on_postgres(admin_url: &str) -> Self {
+        let admin_url = without_tls_by_default(admin_url);
+        let name = format!("reintegration_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = connect(&admin_url);
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("cannot create test database on {admin_url}: {e}"));
+        TestDatabase::Postgres { admin_url, name }
+    }
+
+    /// Whether this run's tests are on PostgreSQL (`TEST_DATABASE=postgres`).
+    pub fn postgres_selected() -> bool {
+        std::env::var("TEST_DATABASE").as_deref() == Ok("postgres")
     }
 
     pub fn url(&self) -> String {
@@ -132,10 +142,11 @@ pub struct TestApp {
 pub fn serve_args(database_url: String) -> ServeArgs {
     ServeArgs {
         listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        database: DatabaseArgs { database_url, db_pool_size: 4 },
+        database: DatabaseArgs { database_url, db_pool_size: 4, db_pool_timeout_ms: 2000 },
         body_limit: 64 * 1024,
         workers: Some(1),
         shutdown_timeout: 5,
+        drain_seconds: 0,
         demo: false,
         auth: AuthArgs {
             jwt_signing_key_file: Some(identity::signing_key_file()),

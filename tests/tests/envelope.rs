@@ -130,19 +130,6 @@ async fn a_json_array_body_is_a_422_problem() {
 }
 
 #[tokio::test]
-async fn a_sent_request_id_is_echoed_in_the_header_and_the_problem() {
-    let app = TestApp::spawn().await;
-    let response = app.client.get(app.url("/no-such-thing")).header("x-request-id", "ngo-7-abc").send().await.unwrap();
-    assert_eq!(header(&response, "x-request-id"), "ngo-7-abc");
-    let problem = assert_problem(response, 404, "not_found").await;
-    assert_eq!(problem["request_id"], "ngo-7-abc");
-
-    let response = app.client.get(app.url("/api/v1/regions")).header("x-request-id", "ngo-7-abc").send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(header(&response, "x-request-id"), "ngo-7-abc");
-}
-
-#[tokio::test]
 async fn an_unsafe_request_id_is_replaced_by_a_generated_one() {
     let app = TestApp::spawn().await;
     let too_long = "a".repeat(129);

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use persistence::repo::audit;
-use persistence::{Actor, AuditEntry, StoreError, in_write_transaction};
+use persistence::{Actor, AuditEntry, RequestIds, StoreError, in_write_transaction};
 use tests::TestApp;
 
 fn entry(id: &str) -> AuditEntry {
@@ -17,23 +17,29 @@ fn entry(id: &str) -> AuditEntry {
     }
 }
 
+fn request(id: &str) -> RequestIds {
+    RequestIds { request_id: id.to_owned(), client_request_id: Some(format!("client-of-{id}")) }
+}
+
 #[tokio::test]
 async fn r13_a_failed_request_leaves_neither_change_nor_audit_event() {
     let app = TestApp::spawn().await;
     let mut conn = app.database.connect();
     let before = audit::count(&mut conn).unwrap();
 
-    let result: Result<(), StoreError> = in_write_transaction(&mut conn, &Actor::System, Some("req-1"), |tx| {
-        tx.audit(entry("rolled-back"))?;
-        Err(StoreError::Conflict("the request failed after writing".into()))
-    });
+    let result: Result<(), StoreError> =
+        in_write_transaction(&mut conn, &Actor::System, Some(&request("req-1")), |tx| {
+            tx.audit(entry("rolled-back"))?;
+            Err(StoreError::Conflict("the request failed after writing".into()))
+        });
     assert!(matches!(result, Err(StoreError::Conflict(_))));
     assert_eq!(audit::count(&mut conn).unwrap(), before, "the audit event outlived its rolled-back change");
 
-    in_write_transaction(&mut conn, &Actor::System, Some("req-2"), |tx| tx.audit(entry("kept"))).unwrap();
+    in_write_transaction(&mut conn, &Actor::System, Some(&request("req-2")), |tx| tx.audit(entry("kept"))).unwrap();
     let events = audit::for_entity(&mut conn, "probe", "kept").unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].request_id.as_deref(), Some("req-2"));
+    assert_eq!(events[0].client_request_id.as_deref(), Some("client-of-req-2"));
     assert_eq!(events[0].actor_kind, "system");
     assert!(audit::for_entity(&mut conn, "probe", "rolled-back").unwrap().is_empty());
 }

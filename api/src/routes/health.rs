@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::shutdown::Draining;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -23,15 +24,21 @@ pub async fn live() -> HttpResponse {
 }
 
 /// Ready to serve: the database answers within two seconds. 503 with `Retry-After` otherwise.
+///
+/// From the moment the server is told to stop it answers 503 `shutting_down` (`Retry-After: 1`),
+/// while it still serves for the drain period, so a load balancer moves traffic away.
 #[utoipa::path(operation_id = "health_ready", 
     get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, body = Health),
-        (status = 503, description = "The database does not answer", body = crate::error::Problem,
-         content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer (`database_unavailable`), or the server is \
+         shutting down (`shutting_down`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn ready(pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+pub async fn ready(pool: web::Data<Pool>, draining: web::Data<Draining>) -> Result<HttpResponse, ApiError> {
+    if draining.is_draining() {
+        return Err(ApiError::shutting_down());
+    }
     let pool = pool.get_ref().clone();
     let backend = pool.backend().as_str();
     web::block(move || {

@@ -17,6 +17,8 @@ pub struct NewAuditEvent {
     pub entity_id: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The client's own `X-Request-Id`, when it sent an acceptable one (#8.7); `request_id` is ours.
+    pub client_request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -34,4 +36,6 @@ pub struct AuditEvent {
     pub entity_id: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The client's own `X-Request-Id`, when it sent an acceptable one (#8.7); `request_id` is ours.
+    pub client_request_id: Option<String>,
 }
