@@ -16,7 +16,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use domain::role::Role;
-use persistence::{Actor, Pool, RequestIds, Visibility};
+use persistence::{Pool, RequestIds};
 
 use crate::auth::cache::AuthCache;
 use crate::auth::token::Tokens;
@@ -51,43 +51,21 @@ impl Access {
     }
 }
 
-/// Whether a principal is a person or an NGO system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrincipalKind {
-    User,
-    Client,
-}
+pub use application::{Principal, PrincipalKind};
 
-/// The authenticated caller of a request.
+/// The authenticated caller of a request: the acting [`Principal`] of the actions it runs.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub kind: PrincipalKind,
-    pub id: String,
-    pub role: Role,
-    pub organization_id: String,
+pub struct Caller(pub Principal);
+
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
 }
 
 impl Caller {
-    /// R11: NGO staff and systems see their own organisation's records; everyone else all.
-    pub fn visibility(&self) -> Visibility {
-        if self.role.belongs_to_ngo() {
-            Visibility::Organization(self.organization_id.clone())
-        } else {
-            Visibility::All
-        }
-    }
-
-    pub fn actor(&self) -> Actor {
-        match self.kind {
-            PrincipalKind::User => {
-                Actor::User { user_id: self.id.clone(), organization_id: self.organization_id.clone() }
-            }
-            PrincipalKind::Client => {
-                Actor::Client { client_id: self.id.clone(), organization_id: self.organization_id.clone() }
-            }
-        }
-    }
-
     /// The token subject: `user:<id>` or `client:<id>`.
     pub fn subject(&self) -> String {
         subject(self.kind, &self.id)
@@ -274,7 +252,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         return Err(ApiError::password_change_required());
     }
     let role = Role::parse(&state.role).ok_or_else(|| ApiError::internal(format!("stored role {}", state.role)))?;
-    Ok(Caller { kind, id, role, organization_id: state.organization_id })
+    Ok(Caller(Principal { kind, id, role, organization_id: state.organization_id }))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use application::{ActionError, RefusalCode};
 use domain::message::{FieldError, Message};
 use persistence::StoreError;
 use serde::Serialize;
@@ -370,6 +371,38 @@ impl From<StoreError> for ApiError {
                 )
             },
             StoreError::Query(_) | StoreError::Corrupt(_) => ApiError::internal(error),
+        }
+    }
+}
+
+/// The one place where an action's refusal becomes a problem code (and so a status).
+impl From<RefusalCode> for ErrorCode {
+    fn from(code: RefusalCode) -> Self {
+        match code {
+            RefusalCode::DuplicatePerson => ErrorCode::DuplicatePerson,
+            RefusalCode::DuplicateCase => ErrorCode::DuplicateCase,
+            RefusalCode::DuplicateArrival => ErrorCode::DuplicateArrival,
+            RefusalCode::RegisteredElsewhere => ErrorCode::RegisteredElsewhere,
+            RefusalCode::ArrivalLinkedToPerson => ErrorCode::ArrivalLinkedToPerson,
+            RefusalCode::ArrivalHasCase => ErrorCode::ArrivalHasCase,
+            RefusalCode::CaseClosed => ErrorCode::CaseClosed,
+        }
+    }
+}
+
+impl From<ActionError> for ApiError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::Invalid(fields) => ApiError::validation(fields),
+            ActionError::Refused(refusal) => {
+                let mut error = ApiError::new(refusal.code.into(), refusal.detail);
+                if !refusal.extra.is_empty() {
+                    error.extra = Some(Box::new(refusal.extra));
+                }
+                error
+            }
+            ActionError::Store(store) => store.into(),
+            ActionError::Internal(what) => ApiError::internal(what),
         }
     }
 }

@@ -5,13 +5,12 @@
 
 use chrono::{Duration, NaiveDate};
 use domain::region::RegionCode;
-use persistence::models::registration::{Arrival, Case, CaseCopies, EligibilityDecision, IrregularPeriod, Person};
+use persistence::models::registration::{Arrival, Case, CaseCopies, IrregularPeriod, Person};
 use persistence::repo::bulk::{self, Batch};
 use persistence::repo::{organizations, users};
 use persistence::{Actor, Pool, StoreError, Visibility, in_write_transaction, new_id, now_utc};
 
-use crate::routes::cases::decide_on;
-use crate::routes::eligibility::Decision;
+use application::cases::decide_eligibility::evaluate;
 
 /// Cases per transaction.
 const BATCH: usize = 5_000;
@@ -87,8 +86,8 @@ pub enum SeedError {
     Other(String),
 }
 
-impl From<crate::error::ApiError> for SeedError {
-    fn from(error: crate::error::ApiError) -> Self {
+impl From<application::ActionError> for SeedError {
+    fn from(error: application::ActionError) -> Self {
         SeedError::Other(error.to_string())
     }
 }
@@ -216,29 +215,13 @@ fn registration(
         copies: CaseCopies::of(&person, &arrival),
     };
     if rng.chance(75) {
-        let input = crate::routes::cases::decision_input(
-            &person,
-            &persistence::repo::arrivals::ArrivalRecord::new(arrival.clone(), vec![period.clone()]),
-            &case,
-        );
-        let decision = Decision::from(decide_on(&input, None, today)?);
-        let outcome = serde_json::to_value(&decision.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        case.status = if outcome == "undetermined" { "open".to_owned() } else { outcome.clone() };
+        // The decide-eligibility action's own evaluation, stored in bulk rather than one
+        // transaction per case.
+        let arrival_record = persistence::repo::arrivals::ArrivalRecord::new(arrival.clone(), vec![period.clone()]);
+        let evaluation = evaluate(&person, &arrival_record, &case, None, today)?;
+        batch.decisions.push(evaluation.record(&case.id, None, now)?);
+        case.status = evaluation.next_status.as_str().to_owned();
         case.version = 2;
-        batch.decisions.push(EligibilityDecision {
-            id: new_id(),
-            case_id: case.id.clone(),
-            decided_on: decision.decided_on,
-            outcome,
-            rules_version: decision.rules_version.to_owned(),
-            rules: serde_json::to_string(&decision.rules).map_err(|e| SeedError::Other(e.to_string()))?,
-            input: input.to_string(),
-            decided_by_user_id: None,
-            created_at: now,
-        });
     }
     batch.persons.push(person);
     batch.arrivals.push(arrival);
@@ -257,7 +240,7 @@ pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
         users::any(&mut conn)?;
         persistence::repo::persons::count(&mut conn)?
     };
-    let today = crate::routes::eligibility::today_in_tbilisi();
+    let today = application::clock::today_in_tbilisi();
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(2);
     let maker = std::thread::spawn(move || -> Result<(), SeedError> {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);

@@ -272,10 +272,7 @@ impl From<eligibility::Decision> for Decision {
     }
 }
 
-/// Tbilisi keeps UTC+4 all year (no daylight saving since 2005).
-pub fn today_in_tbilisi() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive()
-}
+pub use application::clock::today_in_tbilisi;
 
 /// A dry run of the eligibility decision (R1–R4) on the posted data; nothing is stored.
 #[utoipa::path(operation_id = "check_eligibility", 

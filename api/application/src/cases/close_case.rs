@@ -1,0 +1,23 @@
+//! Close a case with a reason: a closed case takes no further decision.
+
+use chrono::NaiveDate;
+use persistence::WriteTx;
+use persistence::models::registration::Case;
+
+use super::stored_status;
+use crate::{ActionError, Principal, Refusal, RefusalCode};
+
+/// Closes the case the principal may see, at `expected_version`, on `today` (R13: audited).
+pub fn close_case(
+    tx: &mut WriteTx<'_>,
+    principal: &Principal,
+    case_id: &str,
+    expected_version: i32,
+    reason: String,
+    today: NaiveDate,
+) -> Result<Case, ActionError> {
+    let case = persistence::repo::cases::get(tx.read(), &principal.visibility(), case_id)?;
+    let closed =
+        stored_status(&case.status)?.close().map_err(|e| Refusal::new(RefusalCode::CaseClosed, e.message()))?;
+    Ok(persistence::repo::cases::update_status(tx, &case.id, expected_version, closed.as_str(), Some((today, reason)))?)
+}

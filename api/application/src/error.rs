@@ -1,0 +1,128 @@
+//! Why an action did not happen. The HTTP layer maps each variant to a status and a problem code
+//! in one place (`api::error`); the seeder and the demo loader report them as they are.
+
+use domain::message::{FieldError, Message};
+use persistence::StoreError;
+use serde_json::{Map, Value};
+
+/// A program rule or the state of the records refuses an action (each a 409 over HTTP, except
+/// [`RefusalCode::RegisteredElsewhere`], a 404 that names only the NGO).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalCode {
+    /// R5: the personal or permit number is held by a person already (named: its NGO).
+    DuplicatePerson,
+    /// R5: the return already has a live case (named: its NGO).
+    DuplicateCase,
+    /// R5: the person's return on that date is recorded already.
+    DuplicateArrival,
+    /// R11: the record belongs to a person another NGO holds; only that NGO is named.
+    RegisteredElsewhere,
+    /// An arrival linked to a person cannot change its personal number.
+    ArrivalLinkedToPerson,
+    /// An arrival correction would strand its case (e.g. a return after the registration).
+    ArrivalHasCase,
+    /// A closed case takes no decision and cannot be closed again.
+    CaseClosed,
+}
+
+impl RefusalCode {
+    /// Every code, for the tests that check each is produced and documented.
+    pub const ALL: [RefusalCode; 7] = [
+        RefusalCode::DuplicatePerson,
+        RefusalCode::DuplicateCase,
+        RefusalCode::DuplicateArrival,
+        RefusalCode::RegisteredElsewhere,
+        RefusalCode::ArrivalLinkedToPerson,
+        RefusalCode::ArrivalHasCase,
+        RefusalCode::CaseClosed,
+    ];
+}
+
+/// A refusal: its code, an explanation in both languages, and what the caller may learn
+/// (e.g. `registered_by`, the NGO holding a person).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// The stable reason.
+    pub code: RefusalCode,
+    /// Why, in Georgian and English.
+    pub detail: Message,
+    /// Members safe to show the caller.
+    pub extra: Map<String, Value>,
+}
+
+impl Refusal {
+    /// A refusal without further members.
+    pub fn new(code: RefusalCode, detail: Message) -> Self {
+        Self { code, detail, extra: Map::new() }
+    }
+
+    /// Adds a member for the caller.
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.extra.insert(key.to_owned(), value);
+        self
+    }
+
+    /// R5/R11: the person is held by another NGO, named in both languages under `registered_by`.
+    pub fn registered_elsewhere(code: RefusalCode, name_ka: &str, name_en: &str) -> Self {
+        Self::new(
+            code,
+            Message::new(
+                format!("პირი უკვე რეგისტრირებულია: {name_ka}"),
+                format!("The person is already registered by {name_en}"),
+            ),
+        )
+        .with("registered_by", serde_json::json!({ "ka": name_ka, "en": name_en }))
+    }
+}
+
+/// Why an action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// The command is invalid: every failing field at once.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// A program rule or the records' state refuses it.
+    #[error("refused: {:?}", .0.code)]
+    Refused(Refusal),
+    /// The store could not do it: not found (or not visible), a stale version, a conflict, an
+    /// outage, or a failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A broken promise inside (e.g. stored data that does not parse): never silent.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<Refusal> for ActionError {
+    fn from(refusal: Refusal) -> Self {
+        ActionError::Refused(refusal)
+    }
+}
+
+impl ActionError {
+    /// One invalid field.
+    pub fn field(field: &str, code: &'static str, message: Message) -> Self {
+        ActionError::Invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    /// Stored data that does not say what the schema promises.
+    pub fn corrupt(what: impl std::fmt::Display) -> Self {
+        ActionError::Store(StoreError::Corrupt(what.to_string()))
+    }
+}
+
+/// Collects field errors, to report every failing field at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Adds one.
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// `Ok` when there are none, else every one of them.
+    pub fn finish(self) -> Result<(), ActionError> {
+        if self.0.is_empty() { Ok(()) } else { Err(ActionError::Invalid(self.0)) }
+    }
+}

@@ -1,0 +1,21 @@
+//! The program's actions: one file per action, grouped by area. An action is a plain function
+//! of a transaction ([`persistence::WriteTx`]) or a read connection, the acting [`Principal`], a
+//! command already parsed into domain types, and "today"; it returns records or an
+//! [`ActionError`]. HTTP handlers, the seeder and the demo loader all run the same actions, so a
+//! workflow lives in one place.
+//!
+//! No HTTP here: this crate does not depend on actix-web, and CI fails if an HTTP type appears
+//! (`.ci/run`, "the action layer stays free of HTTP"). Idempotency keys, `If-Match` and the
+//! mapping of [`ActionError`] to a status are the HTTP layer's, wrapped around an action.
+//!
+//! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
+
+#![warn(missing_docs)]
+
+pub mod cases;
+pub mod clock;
+pub mod error;
+pub mod principal;
+
+pub use error::{ActionError, Refusal, RefusalCode};
+pub use principal::{Principal, PrincipalKind};

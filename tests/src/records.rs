@@ -1,0 +1,164 @@
+//! Records made straight through `persistence`, for action-level tests (no HTTP server): a
+//! migrated database of its own, NGOs with a user each, persons and arrivals as rows.
+
+use application::{ActionError, Principal, PrincipalKind};
+use chrono::NaiveDate;
+use domain::role::Role;
+use persistence::models::identity::OrganizationChanges;
+use persistence::models::registration::{Arrival, IrregularPeriod, Person};
+use persistence::repo::arrivals::ArrivalRecord;
+use persistence::repo::organizations::NewOrganization;
+use persistence::repo::users::NewUser;
+use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, WriteTx, in_write_transaction, new_id, now_utc};
+
+use crate::TestDatabase;
+
+/// A migrated database with its reference data, and a pool on it.
+pub struct Store {
+    pub pool: Pool,
+    // Dropped last: removes the database.
+    _database: TestDatabase,
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+impl Store {
+    pub fn new() -> Self {
+        let database = TestDatabase::create();
+        let url = DatabaseUrl::parse(&database.url()).unwrap_or_else(|e| panic!("{e}"));
+        let pool = Pool::new(&url, &PoolConfig::default());
+        api::startup::prepare_database(&pool).unwrap_or_else(|e| panic!("prepare: {e}"));
+        Self { pool, _database: database }
+    }
+
+    /// Runs `work` as `principal` in one write transaction, as a handler would.
+    pub fn act<T>(
+        &self,
+        principal: &Principal,
+        work: impl FnOnce(&mut WriteTx<'_>) -> Result<T, ActionError>,
+    ) -> Result<T, ActionError> {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        in_write_transaction(&mut conn, &principal.actor(), None, work)
+    }
+
+    fn system<T>(&self, work: impl FnOnce(&mut WriteTx<'_>) -> Result<T, persistence::StoreError>) -> T {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        in_write_transaction(&mut conn, &Actor::System, None, work).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// An NGO named `name` and a caseworker of it, as the acting principal.
+    pub fn ngo(&self, name: &str) -> Principal {
+        self.system(|tx| {
+            let organization = persistence::repo::organizations::create(
+                tx,
+                NewOrganization {
+                    kind: "ngo",
+                    changes: OrganizationChanges {
+                        name_ka: format!("{name} (ka)"),
+                        name_en: name.to_owned(),
+                        legal_form: "ngo".to_owned(),
+                        contact_email: None,
+                        contact_phone: None,
+                        address: None,
+                    },
+                    regions: Vec::new(),
+                },
+            )?;
+            let user = persistence::repo::users::create(
+                tx,
+                NewUser {
+                    organization_id: organization.organization.id.clone(),
+                    username: format!("worker-{}", new_id()),
+                    full_name: "Case Worker".to_owned(),
+                    role: Role::NgoCaseworker.as_str().to_owned(),
+                    password_hash: "not a hash: nobody logs in here".to_owned(),
+                    must_change_password: false,
+                },
+            )?;
+            Ok(Principal {
+                kind: PrincipalKind::User,
+                id: user.id,
+                role: Role::NgoCaseworker,
+                organization_id: organization.organization.id,
+            })
+        })
+    }
+
+    /// A citizen registered by `ngo`, living in `region` (R4).
+    pub fn person(&self, ngo: &Principal, personal_number: &str, region: &str) -> Person {
+        let now = now_utc();
+        let person = Person {
+            id: new_id(),
+            legal_status: "citizen".to_owned(),
+            personal_number: Some(personal_number.to_owned()),
+            residence_permit_number: None,
+            first_name_ka: None,
+            last_name_ka: None,
+            first_name_lat: None,
+            last_name_lat: None,
+            date_of_birth: None,
+            sex: None,
+            phone_e164: None,
+            residence_region: Some(region.to_owned()),
+            residence_locality: None,
+            consent_date: None,
+            consent_scope: None,
+            organization_id: ngo.organization_id.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            search_name: String::new(),
+        };
+        self.system(|tx| persistence::repo::persons::create(tx, person))
+    }
+
+    /// A return of the holder of `personal_number` on `date`, recorded by `ngo`, with the
+    /// irregular periods (`start`, exclusive `end`) of the stay abroad (R2a).
+    pub fn arrival(
+        &self,
+        ngo: &Principal,
+        personal_number: &str,
+        date: &str,
+        periods: &[(&str, &str)],
+    ) -> ArrivalRecord {
+        let now = now_utc();
+        let id = new_id();
+        let arrival = Arrival {
+            id: id.clone(),
+            person_id: None,
+            personal_number: Some(personal_number.to_owned()),
+            arrival_date: self::date(date),
+            point_of_arrival: "tbilisi_airport".to_owned(),
+            countries: "[\"DE\"]".to_owned(),
+            asylum_applied: Some(false),
+            asylum_held: Some(false),
+            need_shelter: false,
+            need_medical: false,
+            need_other: None,
+            need_medical_notes: None,
+            recorded_by_user_id: None,
+            organization_id: ngo.organization_id.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let periods = periods
+            .iter()
+            .map(|(start, end)| IrregularPeriod {
+                id: new_id(),
+                arrival_id: id.clone(),
+                start_date: self::date(start),
+                end_date: self::date(end),
+            })
+            .collect();
+        self.system(|tx| persistence::repo::arrivals::create(tx, ArrivalRecord::new(arrival, periods)))
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
