@@ -219,6 +219,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        requested_by_client_id -> Nullable<Text>,
+        decided_by_client_id -> Nullable<Text>,
     }
 }
 

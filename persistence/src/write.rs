@@ -117,33 +117,66 @@ impl WriteTx<'_> {
     }
 
     /// Finishes a guarded `UPDATE … WHERE id = ? AND version = ?` of a versioned record: no row
-    /// updated means another transaction changed it first (a lost update is impossible);
-    /// otherwise the change is recorded with its state before and after (R13).
-    pub(crate) fn record_versioned_update<T: serde::Serialize>(
+    /// updated means another transaction changed it first (a lost update is impossible), and the
+    /// error names the version the record is at now; otherwise the record is read back, so the
+    /// answer and the audit trail (R13) carry what was stored, not what was meant (#9.6).
+    pub(crate) fn record_versioned_update<T: serde::Serialize + Versioned>(
         &mut self,
         updated_rows: usize,
-        expected_version: i32,
         change: (&'static str, &'static str, &str),
         before: &T,
-        after: &T,
-    ) -> Result<(), StoreError> {
+        read_back: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let after = read_back(self.conn)?;
         if updated_rows == 0 {
-            return Err(StoreError::StaleVersion { current: expected_version + 1 });
+            return Err(StoreError::StaleVersion { current: after.version() });
         }
         let (action, entity_type, entity_id) = change;
         self.audit(AuditEntry {
             action,
             entity_type,
             entity_id: entity_id.to_owned(),
-            before: serde_json::to_value(before).ok(),
-            after: serde_json::to_value(after).ok(),
-        })
+            before: Some(snapshot(before)?),
+            after: Some(snapshot(&after)?),
+        })?;
+        Ok(after)
     }
 
     /// How many audit events this transaction has recorded so far.
     pub fn audited_events(&self) -> usize {
         self.events
     }
+}
+
+/// A record with an optimistic-locking version.
+pub(crate) trait Versioned {
+    fn version(&self) -> i32;
+}
+
+macro_rules! versioned {
+    ($($record:ty => |$r:ident| $version:expr),* $(,)?) => {
+        $(impl Versioned for $record {
+            fn version(&self) -> i32 {
+                let $r = self;
+                $version
+            }
+        })*
+    };
+}
+
+versioned! {
+    crate::models::registration::Person => |r| r.version,
+    crate::models::registration::Case => |r| r.version,
+    crate::repo::arrivals::ArrivalRecord => |r| r.arrival.version,
+    crate::models::identity::User => |r| r.version,
+    crate::models::identity::ApiClient => |r| r.version,
+    crate::repo::organizations::OrganizationRecord => |r| r.organization.version,
+}
+
+/// A record's state for the audit trail (R13). A state that does not serialise is an error
+/// that fails the write, never an audit event that silently lost its content (#9.6).
+pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(format!("audit state does not serialise: {e}")))
 }
 
 /// `If-Match` named `expected`, the record is at `current`.
@@ -187,4 +220,19 @@ where
         TxError::Inner(inner) => inner,
         TxError::Database(db) => E::from(StoreError::from(db)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn an_audit_state_that_does_not_serialise_is_an_error_not_an_empty_event() {
+        // JSON objects need string keys: this state cannot become an audit record's content.
+        let state: BTreeMap<(i32, i32), &str> = BTreeMap::from([((1, 2), "a")]);
+        assert!(matches!(snapshot(&state), Err(StoreError::Corrupt(_))));
+        assert_eq!(snapshot(&BTreeMap::from([("k", 1)])).ok(), Some(serde_json::json!({ "k": 1 })));
+    }
 }

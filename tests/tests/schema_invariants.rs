@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! What the schema itself refuses, on both backends, whatever code writes to it: the audit trail
 //! is append-only (R13), budgets are not negative (R9), a person is stored once (R5), a shelter
-//! stay is at most 4 nights (R7), and foreign keys hold (also on SQLite).
+//! stay is at most 4 nights (R7), no principal decides a service it requested (R12), and foreign
+//! keys hold (also on SQLite).
 
 use diesel::RunQueryDsl;
 use diesel::result::{DatabaseErrorKind, Error};
@@ -138,6 +139,76 @@ async fn r7_a_shelter_stay_of_five_nights_is_refused_and_four_accepted() {
     assert_refused(five, "check", "a 5-night shelter stay across February's end");
 
     assert_eq!(run(&mut conn, &shelter_sql("stay-4", "arrival-1", "2017-03-01", "2017-03-05")).unwrap(), 1);
+}
+
+fn service_sql(id: &str, requested_by: (&str, &str), decided_by: Option<(&str, &str)>) -> String {
+    let column = |kind: &str, of: &str| format!("{of}_by_{kind}_id");
+    let (decided_columns, decided_values) = match decided_by {
+        Some((kind, who)) => (format!(", {}, decided_at", column(kind, "decided")), format!(", '{who}', {AT}")),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at, {}{decided_columns}) \
+         VALUES ('{id}', 'case-1', 'medication', 'approved', {AT}, {AT}, {AT}, '{}'{decided_values})",
+        column(requested_by.0, "requested"),
+        requested_by.1,
+    )
+}
+
+#[tokio::test]
+async fn r12_no_principal_person_or_system_decides_a_service_it_requested() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    insert_organization(&mut conn, "org-1", "NGO One");
+    for (user, system) in [("user-1", "client-1"), ("user-2", "client-2")] {
+        let sql = format!(
+            "INSERT INTO users (id, organization_id, username, full_name, role, password_hash, created_at, updated_at) \
+             VALUES ('{user}', 'org-1', '{user}', 'Worker', 'ngo_manager', 'x', {AT}, {AT})"
+        );
+        assert_eq!(run(&mut conn, &sql).unwrap(), 1);
+        let sql = format!(
+            "INSERT INTO api_clients (id, organization_id, client_id, name, role, secret_hash, created_at, updated_at) \
+             VALUES ('{system}', 'org-1', 'ngo-{system}', 'Case system', 'ngo_manager', 'x', {AT}, {AT})"
+        );
+        assert_eq!(run(&mut conn, &sql).unwrap(), 1);
+    }
+    assert_eq!(run(&mut conn, &person_sql("person-1", "01001012345", "org-1")).unwrap(), 1);
+    insert_arrival(&mut conn, "arrival-1", "org-1");
+    let case = format!(
+        "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, arrival_date, status, \
+         created_at, updated_at) \
+         VALUES ('case-1', 'person-1', 'arrival-1', 'org-1', '2017-03-02', '2017-03-01', 'eligible', {AT}, {AT})"
+    );
+    assert_eq!(run(&mut conn, &case).unwrap(), 1);
+
+    // R12: the requester never decides, whether a person or an NGO system.
+    let own = run(&mut conn, &service_sql("s-1", ("user", "user-1"), Some(("user", "user-1"))));
+    assert_refused(own, "check", "a user approving their own request");
+    let own = run(&mut conn, &service_sql("s-2", ("client", "client-1"), Some(("client", "client-1"))));
+    assert_refused(own, "check", "an NGO system approving its own request");
+    // Every request names who made it, and one principal at most decides.
+    let nobody = format!(
+        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at) \
+         VALUES ('s-3', 'case-1', 'medication', 'requested', {AT}, {AT}, {AT})"
+    );
+    assert_refused(run(&mut conn, &nobody), "check", "a service requested by nobody");
+    let both = format!(
+        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at, \
+         requested_by_user_id, decided_by_user_id, decided_by_client_id) \
+         VALUES ('s-4', 'case-1', 'medication', 'approved', {AT}, {AT}, {AT}, 'user-1', 'user-2', 'client-2')"
+    );
+    assert_refused(run(&mut conn, &both), "check", "a service decided by a user and a system at once");
+
+    // Four eyes: another person, another system, or a person after a system (and back).
+    for (id, requested, decided) in [
+        ("s-5", ("user", "user-1"), ("user", "user-2")),
+        ("s-6", ("client", "client-1"), ("client", "client-2")),
+        ("s-7", ("client", "client-1"), ("user", "user-1")),
+        ("s-8", ("user", "user-1"), ("client", "client-1")),
+    ] {
+        assert_eq!(run(&mut conn, &service_sql(id, requested, Some(decided))).unwrap(), 1, "{id}");
+    }
+    assert_eq!(run(&mut conn, &service_sql("s-9", ("client", "client-1"), None)).unwrap(), 1, "not yet decided");
 }
 
 #[tokio::test]

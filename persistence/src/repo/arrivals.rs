@@ -219,7 +219,7 @@ pub fn create(tx: &mut WriteTx<'_>, record: ArrivalRecord) -> Result<ArrivalReco
         entity_type: "arrival",
         entity_id: record.arrival.id.clone(),
         before: None,
-        after: serde_json::to_value(&record).ok(),
+        after: Some(crate::write::snapshot(&record)?),
     })?;
     Ok(record)
 }
@@ -264,9 +264,7 @@ pub fn update(
             .execute(tx.conn())?;
         insert_periods(tx, &changed.irregular_periods)?;
     }
-    let after = ArrivalRecord { arrival, irregular_periods: changed.irregular_periods, medical_notes_visible: false };
-    tx.record_versioned_update(updated, expected_version, ("update", "arrival", &id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, ("update", "arrival", &id), &before, |conn| get(conn, &Visibility::All, &id))
 }
 
 /// Links an arrival recorded before its person was known (R8: by personal number).

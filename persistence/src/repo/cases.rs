@@ -77,7 +77,7 @@ pub fn create(tx: &mut WriteTx<'_>, case: Case) -> Result<Case, StoreError> {
         entity_type: "case",
         entity_id: case.id.clone(),
         before: None,
-        after: serde_json::to_value(&case).ok(),
+        after: Some(crate::write::snapshot(&case)?),
     })?;
     Ok(case)
 }
@@ -297,8 +297,7 @@ pub fn update_status(
         ))
         .execute(tx.conn())?;
     let action = if after.closed_on.is_some() && before.closed_on.is_none() { "close" } else { "decide" };
-    tx.record_versioned_update(updated, expected_version, (action, "case", id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, (action, "case", id), &before, |conn| get(conn, &Visibility::All, id))
 }
 
 pub fn record_decision(tx: &mut WriteTx<'_>, decision: EligibilityDecision) -> Result<EligibilityDecision, StoreError> {
@@ -308,7 +307,7 @@ pub fn record_decision(tx: &mut WriteTx<'_>, decision: EligibilityDecision) -> R
         entity_type: "eligibility_decision",
         entity_id: decision.id.clone(),
         before: None,
-        after: serde_json::to_value(&decision).ok(),
+        after: Some(crate::write::snapshot(&decision)?),
     })?;
     Ok(decision)
 }

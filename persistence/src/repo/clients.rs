@@ -17,10 +17,6 @@ pub struct NewClient {
     pub secret_hash: String,
 }
 
-fn audit_json(client: &ApiClient) -> Option<serde_json::Value> {
-    serde_json::to_value(client).ok()
-}
-
 pub fn create(tx: &mut WriteTx<'_>, new: NewClient) -> Result<ApiClient, StoreError> {
     let now = now_utc();
     let client = ApiClient {
@@ -44,7 +40,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewClient) -> Result<ApiClient, StoreEr
         entity_type: "api_client",
         entity_id: client.id.clone(),
         before: None,
-        after: audit_json(&client),
+        after: Some(crate::write::snapshot(&client)?),
     })?;
     Ok(client)
 }
@@ -116,8 +112,7 @@ fn change(
         api_clients::token_generation.eq(after.token_generation),
     ))
     .execute(tx.conn())?;
-    tx.record_versioned_update(updated, expected_version, (action, "api_client", id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, (action, "api_client", id), &before, |conn| get(conn, &Visibility::All, id))
 }
 
 /// A new secret; the old one stays valid until `overlap_until`, so the NGO can roll it out.

@@ -94,10 +94,6 @@ pub fn list(
     Ok(Page { items: with_regions(conn, page.items)?, next_after: page.next_after })
 }
 
-fn audit_json(record: &OrganizationRecord) -> Option<serde_json::Value> {
-    serde_json::to_value(record).ok()
-}
-
 pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<OrganizationRecord, StoreError> {
     let now = now_utc();
     let changes = new.changes;
@@ -124,7 +120,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
         entity_type: "organization",
         entity_id: record.organization.id.clone(),
         before: None,
-        after: audit_json(&record),
+        after: Some(crate::write::snapshot(&record)?),
     })?;
     Ok(record)
 }
@@ -158,9 +154,7 @@ pub fn update(
     let updated = bump(tx, id, expected_version)?;
     diesel::update(organizations::table.find(id)).set(&changes).execute(tx.conn())?;
     replace_regions(tx, id, &regions)?;
-    let after = get(tx.conn(), &Visibility::All, id)?;
-    tx.record_versioned_update(updated, expected_version, ("update", "organization", id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, ("update", "organization", id), &before, |conn| get(conn, &Visibility::All, id))
 }
 
 /// Deactivates (or reactivates) an organisation. Its data stays; its users and clients can no
@@ -180,8 +174,6 @@ pub fn set_active(
             .set(organizations::token_generation.eq(organizations::token_generation + 1))
             .execute(tx.conn())?;
     }
-    let after = get(tx.conn(), &Visibility::All, id)?;
     let action = if active { "activate" } else { "deactivate" };
-    tx.record_versioned_update(updated, expected_version, (action, "organization", id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, (action, "organization", id), &before, |conn| get(conn, &Visibility::All, id))
 }

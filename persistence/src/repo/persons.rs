@@ -45,7 +45,7 @@ pub fn create(tx: &mut WriteTx<'_>, person: Person) -> Result<Person, StoreError
         entity_type: "person",
         entity_id: person.id.clone(),
         before: None,
-        after: serde_json::to_value(&person).ok(),
+        after: Some(crate::write::snapshot(&person)?),
     })?;
     Ok(person)
 }
@@ -142,8 +142,9 @@ pub fn update(tx: &mut WriteTx<'_>, expected_version: i32, changed: Person) -> R
                 persons::updated_at.eq(after.updated_at),
             ))
             .execute(tx.conn())?;
-    tx.record_versioned_update(updated, expected_version, ("update", "person", &after.id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, ("update", "person", &after.id), &before, |conn| {
+        get(conn, &Visibility::All, &after.id)
+    })
 }
 
 pub fn count(conn: &mut DbConnection) -> Result<u64, StoreError> {

@@ -28,7 +28,7 @@ pub fn create(tx: &mut WriteTx<'_>, year: i32, budget: Tetri) -> Result<ProgramY
         entity_type: "program_year",
         entity_id: year.to_string(),
         before: None,
-        after: serde_json::to_value(&row).ok(),
+        after: Some(crate::write::snapshot(&row)?),
     })?;
     Ok(row)
 }

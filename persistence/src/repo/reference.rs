@@ -42,10 +42,6 @@ fn service_type_rows() -> Vec<ServiceType> {
         .collect()
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
-}
-
 /// Brings the reference tables in line with the rules, recording each insert and change.
 /// Returns how many rows changed (0 on every start but the first, or after a rules change).
 pub fn sync(tx: &mut WriteTx<'_>) -> Result<usize, StoreError> {
@@ -63,8 +59,8 @@ pub fn sync(tx: &mut WriteTx<'_>) -> Result<usize, StoreError> {
             action: if existing.is_some() { "update" } else { "create" },
             entity_type: "region",
             entity_id: row.code.clone(),
-            before: existing.as_ref().and_then(to_json),
-            after: to_json(&row),
+            before: existing.as_ref().map(crate::write::snapshot).transpose()?,
+            after: Some(crate::write::snapshot(&row)?),
         })?;
         changed += 1;
     }
@@ -82,8 +78,8 @@ pub fn sync(tx: &mut WriteTx<'_>) -> Result<usize, StoreError> {
             action: if existing.is_some() { "update" } else { "create" },
             entity_type: "service_type",
             entity_id: row.code.clone(),
-            before: existing.as_ref().and_then(to_json),
-            after: to_json(&row),
+            before: existing.as_ref().map(crate::write::snapshot).transpose()?,
+            after: Some(crate::write::snapshot(&row)?),
         })?;
         changed += 1;
     }

@@ -18,10 +18,6 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-fn audit_json(user: &User) -> Option<serde_json::Value> {
-    serde_json::to_value(user).ok()
-}
-
 pub fn create(tx: &mut WriteTx<'_>, new: NewUser) -> Result<User, StoreError> {
     let now = now_utc();
     let user = User {
@@ -44,7 +40,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewUser) -> Result<User, StoreError> {
         entity_type: "user",
         entity_id: user.id.clone(),
         before: None,
-        after: audit_json(&user),
+        after: Some(crate::write::snapshot(&user)?),
     })?;
     Ok(user)
 }
@@ -127,8 +123,7 @@ fn change(
             users::token_generation.eq(after.token_generation),
         ))
         .execute(tx.conn())?;
-    tx.record_versioned_update(updated, expected_version, (action, "user", id), &before, &after)?;
-    Ok(after)
+    tx.record_versioned_update(updated, (action, "user", id), &before, |conn| get(conn, &Visibility::All, id))
 }
 
 pub fn update(
