@@ -389,3 +389,27 @@ async fn r11_only_the_ngo_holding_the_case_decides_it() {
     let (result, _) = app.decide(&world.ngo_a.manager.token, &registered.case_id, "\"1\"").await;
     assert_eq!(result["decision"]["decided_by_user_id"], world.ngo_a.manager.id.as_str());
 }
+
+#[tokio::test]
+async fn a_stored_decision_that_does_not_parse_is_an_opaque_500_not_a_null() {
+    // #9.6: stored JSON that does not parse used to become `"rules": null`; now it is an error
+    // the operator sees in the log, and the client an internal_error without internals.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let (number, body) = citizen_arrival(40, RETURN, &LONG_STAY);
+    let registered =
+        app.register(&world.airport, &world.ngo_a, &body, &minimal_person(&number, "GE-TB"), "2017-04-01").await;
+    let (result, _) = app.decide(&world.ngo_a.caseworker.token, &registered.case_id, &registered.case_etag).await;
+    let path = format!("/api/v1/cases/{}/eligibility", registered.case_id);
+    assert_eq!(app.send(reqwest::Method::GET, &path, Some(&world.ngo_a.caseworker.token), None).await.status(), 200);
+
+    let mut conn = app.database.connect();
+    let id = text(&result["decision"], "id");
+    let sql = format!("UPDATE eligibility_decisions SET rules = '[{{\"rule\": \"R1\", truncated' WHERE id = '{id}'");
+    assert_eq!(diesel::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).unwrap(), 1);
+
+    let answer = app.send(reqwest::Method::GET, &path, Some(&world.ngo_a.caseworker.token), None).await;
+    let problem = assert_problem(answer, 500, "internal_error").await;
+    let shown = problem.to_string();
+    assert!(!shown.contains("truncated") && !shown.contains("does not parse"), "{shown}");
+}
