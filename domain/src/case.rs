@@ -9,14 +9,20 @@ use crate::message::Message;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PointOfArrival {
+    /// Tbilisi International Airport.
     TbilisiAirport,
+    /// Kutaisi International Airport.
     KutaisiAirport,
+    /// Batumi International Airport.
     BatumiAirport,
+    /// A land border crossing.
     LandBorder,
+    /// A sea port.
     SeaPort,
 }
 
 impl PointOfArrival {
+    /// Every point of arrival, in display order.
     pub const ALL: [PointOfArrival; 5] = [
         PointOfArrival::TbilisiAirport,
         PointOfArrival::KutaisiAirport,
@@ -25,6 +31,7 @@ impl PointOfArrival {
         PointOfArrival::SeaPort,
     ];
 
+    /// The wire and database spelling, e.g. `tbilisi_airport`.
     pub fn as_str(self) -> &'static str {
         match self {
             PointOfArrival::TbilisiAirport => "tbilisi_airport",
@@ -35,6 +42,7 @@ impl PointOfArrival {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == input)
     }
@@ -46,6 +54,8 @@ impl PointOfArrival {
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
+    /// Accepts two upper-case ASCII letters other than `GE`, ignoring surrounding whitespace;
+    /// `None` for anything else (lower case included).
     pub fn parse(input: &str) -> Option<Self> {
         let bytes = input.trim().as_bytes();
         match bytes {
@@ -54,6 +64,7 @@ impl CountryCode {
         }
     }
 
+    /// The two letters, e.g. `IT`.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
@@ -64,16 +75,22 @@ impl CountryCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    /// Registered, and not yet decided or last decided `undetermined` (a rule not yet known).
     Open,
+    /// The last decision admitted the person: every rule passed.
     Eligible,
+    /// The last decision found a rule failing; a new decision on corrected data may change it.
     NotEligible,
+    /// Closed with a reason; nothing changes its status any more.
     Closed,
 }
 
 impl CaseStatus {
+    /// Every case status, in display order.
     pub const ALL: [CaseStatus; 4] =
         [CaseStatus::Open, CaseStatus::Eligible, CaseStatus::NotEligible, CaseStatus::Closed];
 
+    /// The wire and database spelling, e.g. `not_eligible`.
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Open => "open",
@@ -83,6 +100,7 @@ impl CaseStatus {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == input)
     }
@@ -105,17 +123,21 @@ impl CaseStatus {
     }
 }
 
+/// A change the case's status does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
+    /// The case is closed: it can be neither decided nor closed again.
     #[error("the case is closed")]
     Closed,
 }
 
 impl CaseError {
+    /// The stable machine code, `case_closed`.
     pub fn code(self) -> &'static str {
         "case_closed"
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(self) -> Message {
         Message::new("საქმე დახურულია", "The case is closed")
     }

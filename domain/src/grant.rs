@@ -10,20 +10,32 @@ use serde_json::{Map, Value, json};
 use crate::message::Message;
 use crate::money::Tetri;
 
+/// An amount refused by R9 or R10, or a sum too large to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     /// R9.
     #[error("the grant of {requested} exceeds what is left of the budget ({available})")]
-    BudgetExceeded { requested: Tetri, available: Tetri },
+    BudgetExceeded {
+        /// The new grant.
+        requested: Tetri,
+        /// What was left of the year's budget before it (zero if the grants already exceed it).
+        available: Tetri,
+    },
     /// R10.
     #[error("the amount of {requested} exceeds what is left of the grant ({available})")]
-    GrantExceeded { requested: Tetri, available: Tetri },
+    GrantExceeded {
+        /// The amount to approve.
+        requested: Tetri,
+        /// What was left of the NGO's grant before it (zero if the commitments already exceed it).
+        available: Tetri,
+    },
     /// A sum does not fit in 64 bits: no real amount comes near this.
     #[error("the amount is too large")]
     AmountOverflow,
 }
 
 impl MoneyError {
+    /// The stable machine code: `budget_exceeded`, `grant_exceeded` or `amount_overflow`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::BudgetExceeded { .. } => "budget_exceeded",
@@ -45,6 +57,7 @@ impl MoneyError {
         }
     }
 
+    /// The refusal in Georgian and English, with the amounts in GEL.
     pub fn message(&self) -> Message {
         match self {
             Self::BudgetExceeded { requested, available } => Message::new(

@@ -9,11 +9,14 @@ use serde::Serialize;
 /// A message in Georgian (`ka`, Mkhedruli script) and English (`en`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
+    /// The Georgian text, in Mkhedruli.
     pub ka: String,
+    /// The English text.
     pub en: String,
 }
 
 impl Message {
+    /// A message from its Georgian and English texts.
     pub fn new(ka: impl Into<String>, en: impl Into<String>) -> Self {
         Self { ka: ka.into(), en: en.into() }
     }
@@ -27,12 +30,16 @@ impl Message {
 /// One invalid field of an input: which field, a stable machine code, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
+    /// The field's name as in the input, e.g. `return_date`.
     pub field: String,
+    /// Stable machine code, e.g. `invalid_permit_number`.
     pub code: &'static str,
+    /// Why the field is invalid, in Georgian and English.
     pub message: Message,
 }
 
 impl FieldError {
+    /// A field error from its parts, in field order.
     pub fn new(field: impl Into<String>, code: &'static str, message: Message) -> Self {
         Self { field: field.into(), code, message }
     }

@@ -18,18 +18,22 @@ pub struct Tetri(u64);
 pub struct NegativeAmount(pub i64);
 
 impl NegativeAmount {
+    /// The stable machine code, `negative_amount`.
     pub fn code(&self) -> &'static str {
         "negative_amount"
     }
 }
 
 impl Tetri {
+    /// No money.
     pub const ZERO: Tetri = Tetri(0);
 
+    /// An amount of `tetri` tetri (not lari: see [`Tetri::from_gel`]).
     pub const fn new(tetri: u64) -> Self {
         Self(tetri)
     }
 
+    /// The amount in tetri.
     pub const fn value(self) -> u64 {
         self.0
     }
@@ -42,6 +46,7 @@ impl Tetri {
         }
     }
 
+    /// `None` on overflow (above `u64::MAX` tetri).
     pub fn checked_add(self, other: Tetri) -> Option<Tetri> {
         self.0.checked_add(other.0).map(Tetri)
     }
@@ -56,10 +61,12 @@ impl Tetri {
         i64::try_from(self.0).ok()
     }
 
+    /// The whole lari: the amount divided by 100, rounded down.
     pub const fn lari_part(self) -> u64 {
         self.0 / TETRI_PER_GEL
     }
 
+    /// The tetri beyond the whole lari, 0–99.
     pub const fn tetri_part(self) -> u64 {
         self.0 % TETRI_PER_GEL
     }

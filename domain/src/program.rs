@@ -13,19 +13,26 @@ pub const PROGRAM_BUDGET_2017_GEL: u64 = 590_000;
 pub struct Criterion {
     /// "R1" … "R5".
     pub rule: &'static str,
+    /// The criterion's short name, e.g. "Legal status".
     pub title: Message,
+    /// The criterion as published, in full.
     pub text: Message,
 }
 
 /// How to reach the program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
+    /// The program's e-mail address.
     pub email: &'static str,
+    /// The program's phone number, in international form.
     pub phone: &'static str,
+    /// The ministry's postal address, in Georgian and English.
     pub address: Message,
+    /// The ministry's website, without a scheme.
     pub website: &'static str,
 }
 
+/// The program's name as published, in Georgian and English.
 pub fn program_name() -> Message {
     Message::new(
         "საქართველოში დაბრუნებულ მიგრანტთა სარეინტეგრაციო დახმარების პროგრამა",
@@ -33,6 +40,7 @@ pub fn program_name() -> Message {
     )
 }
 
+/// The program's contact details, as on the program page.
 pub fn contact() -> Contact {
     Contact {
         email: "reintegration@mra.gov.ge",

@@ -10,19 +10,32 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::message::Message;
 
+/// A first-level region of Georgia, written as its code (`GE-TB` … `GE-TSK`) on the wire and in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RegionCode {
+    /// Tbilisi, `GE-TB`; shelter is given here (R6).
     Tbilisi,
+    /// Adjara, `GE-AJ`.
     Adjara,
+    /// Guria, `GE-GU`.
     Guria,
+    /// Imereti, `GE-IM`.
     Imereti,
+    /// Kakheti, `GE-KA`.
     Kakheti,
+    /// Kvemo Kartli, `GE-KK`; shelter is given here (R6).
     KvemoKartli,
+    /// Mtskheta-Mtianeti, `GE-MM`; shelter is given here (R6).
     MtskhetaMtianeti,
+    /// Racha-Lechkhumi and Kvemo Svaneti, `GE-RL`.
     RachaLechkhumiKvemoSvaneti,
+    /// Samegrelo-Zemo Svaneti, `GE-SZ`.
     SamegreloZemoSvaneti,
+    /// Samtskhe-Javakheti, `GE-SJ`.
     SamtskheJavakheti,
+    /// Shida Kartli, `GE-SK`.
     ShidaKartli,
+    /// Abkhazia, `GE-AB`; occupied, not covered by the program (R4).
     Abkhazia,
     /// The Tskhinvali region; `GE-TSK` is the system's own code (no ISO code exists).
     Tskhinvali,
@@ -34,10 +47,12 @@ pub enum RegionCode {
 pub struct UnknownRegion(pub String);
 
 impl UnknownRegion {
+    /// The stable machine code, `unknown_region`.
     pub fn code(&self) -> &'static str {
         "unknown_region"
     }
 
+    /// The refusal in Georgian and English, naming the accepted codes.
     pub fn message(&self) -> Message {
         Message::new(
             "უცნობი რეგიონის კოდი; გამოიყენეთ ISO 3166-2:GE კოდი (მაგ. GE-TB) ან GE-TSK.",
@@ -47,6 +62,7 @@ impl UnknownRegion {
 }
 
 impl RegionCode {
+    /// Every region, in display order (the occupied ones last).
     pub const ALL: [RegionCode; 13] = [
         Self::Tbilisi,
         Self::Adjara,
@@ -68,6 +84,7 @@ impl RegionCode {
         Self::ALL.into_iter().find(|r| r.code() == code).ok_or_else(|| UnknownRegion(code.to_owned()))
     }
 
+    /// The ISO 3166-2:GE code (`GE-TSK` for the Tskhinvali region): the wire and database spelling.
     pub fn code(self) -> &'static str {
         match self {
             Self::Tbilisi => "GE-TB",
@@ -86,6 +103,7 @@ impl RegionCode {
         }
     }
 
+    /// The region's name in Georgian.
     pub fn name_ka(self) -> &'static str {
         match self {
             Self::Tbilisi => "თბილისი",
@@ -104,6 +122,7 @@ impl RegionCode {
         }
     }
 
+    /// The region's name in English.
     pub fn name_en(self) -> &'static str {
         match self {
             Self::Tbilisi => "Tbilisi",

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// What a user may do (PROGRAM.md "Roles"); NGO roles act for one NGO only (R11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -20,9 +21,11 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in display order.
     pub const ALL: [Role; 5] =
         [Self::Admin, Self::MinistryOfficer, Self::NgoManager, Self::NgoCaseworker, Self::Auditor];
 
+    /// The wire and database spelling, e.g. `ngo_manager`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -33,6 +36,7 @@ impl Role {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Role> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }

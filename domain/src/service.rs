@@ -10,20 +10,30 @@ use serde::{Deserialize, Serialize};
 use crate::message::Message;
 use crate::role::Role;
 
+/// A service the program pays for (S1–S6), written as its stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceType {
+    /// S1: diagnostics for a person with an acute, chronic or life-threatening disease.
     MedicalDiagnostics,
+    /// S1: funding of emergency medical care, where needed.
     EmergencyMedicalCare,
+    /// S1: funding of the appropriate medicines, where needed.
     Medication,
+    /// S2: psycho-social rehabilitation.
     PsychosocialRehabilitation,
+    /// S3: funding of a small project that creates a source of income or self-employment.
     SocialProject,
+    /// S4: referral to the state's vocational training program; costs the grant nothing unless a cost is recorded.
     VocationalReferral,
+    /// S5: at most 4 nights of shelter right after the return (R6–R8); hangs on the arrival, not on a case.
     TemporaryShelter,
+    /// S6: published information about the services; not requested.
     Information,
 }
 
 impl ServiceType {
+    /// Every service type, in display order.
     pub const ALL: [ServiceType; 8] = [
         Self::MedicalDiagnostics,
         Self::EmergencyMedicalCare,
@@ -49,6 +59,7 @@ impl ServiceType {
         }
     }
 
+    /// Reads the stable code; `None` for anything else.
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
@@ -70,6 +81,7 @@ impl ServiceType {
         self.category() == "S1"
     }
 
+    /// The service's name in Georgian.
     pub fn name_ka(self) -> &'static str {
         match self {
             Self::MedicalDiagnostics => "სამედიცინო დიაგნოსტიკა",
@@ -83,6 +95,7 @@ impl ServiceType {
         }
     }
 
+    /// The service's name in English.
     pub fn name_en(self) -> &'static str {
         match self {
             Self::MedicalDiagnostics => "Medical diagnostics",
@@ -162,14 +175,19 @@ impl fmt::Display for ServiceType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionCategory {
+    /// An acute disease.
     Acute,
+    /// A chronic disease.
     Chronic,
+    /// A life-threatening disease.
     LifeThreatening,
 }
 
 impl ConditionCategory {
+    /// Every category, in display order.
     pub const ALL: [ConditionCategory; 3] = [Self::Acute, Self::Chronic, Self::LifeThreatening];
 
+    /// The wire and database spelling, e.g. `life_threatening`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Acute => "acute",
@@ -178,10 +196,12 @@ impl ConditionCategory {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// The category's name in Georgian.
     pub fn name_ka(self) -> &'static str {
         match self {
             Self::Acute => "მწვავე",
@@ -190,6 +210,7 @@ impl ConditionCategory {
         }
     }
 
+    /// The category's name in English, in lower case (as used inside a sentence).
     pub fn name_en(self) -> &'static str {
         match self {
             Self::Acute => "acute",
@@ -199,20 +220,28 @@ impl ConditionCategory {
     }
 }
 
+/// Where a service is in its lifecycle (see [`transition`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceStatus {
+    /// Requested for an eligible, open case; awaits approval or rejection.
     Requested,
+    /// Approved by a manager other than the requester (R12); its amount counts against the grant (R10).
     Approved,
+    /// Rejected by a manager; final.
     Rejected,
+    /// Delivered, with its actual cost; final, and the cost counts against the grant (R10).
     Delivered,
+    /// Cancelled before delivery; final, and no longer counts against the grant.
     Cancelled,
 }
 
 impl ServiceStatus {
+    /// Every service status, in display order.
     pub const ALL: [ServiceStatus; 5] =
         [Self::Requested, Self::Approved, Self::Rejected, Self::Delivered, Self::Cancelled];
 
+    /// The wire and database spelling, e.g. `delivered`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Requested => "requested",
@@ -223,6 +252,7 @@ impl ServiceStatus {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
@@ -238,18 +268,25 @@ impl ServiceStatus {
     }
 }
 
+/// A step in a service's lifecycle (see [`transition`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceAction {
+    /// Approve a requested service, against the NGO's grant (R10) and not by its requester (R12).
     Approve,
+    /// Reject a requested service.
     Reject,
+    /// Record an approved service as delivered, with its actual cost.
     Deliver,
+    /// Cancel a requested or approved service.
     Cancel,
 }
 
 impl ServiceAction {
+    /// Every action, in display order.
     pub const ALL: [ServiceAction; 4] = [Self::Approve, Self::Reject, Self::Deliver, Self::Cancel];
 
+    /// The wire and database spelling, e.g. `approve`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Approve => "approve",
@@ -259,20 +296,37 @@ impl ServiceAction {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
+/// A lifecycle step refused by [`transition`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
+    /// No such step from this status (`invalid_transition`).
     #[error("cannot {} a service that is {}", action.as_str(), from.as_str())]
-    NotAllowedFromState { from: ServiceStatus, action: ServiceAction },
+    NotAllowedFromState {
+        /// The service's status.
+        from: ServiceStatus,
+        /// The step attempted.
+        action: ServiceAction,
+    },
+    /// The step exists, but not for this role (`role_not_allowed`).
     #[error("the role {} may not {} a service that is {}", role.as_str(), action.as_str(), from.as_str())]
-    RoleNotAllowed { from: ServiceStatus, action: ServiceAction, role: Role },
+    RoleNotAllowed {
+        /// The service's status.
+        from: ServiceStatus,
+        /// The step attempted.
+        action: ServiceAction,
+        /// The role of whoever attempted it.
+        role: Role,
+    },
 }
 
 impl TransitionError {
+    /// The stable machine code: `invalid_transition` or `role_not_allowed`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotAllowedFromState { .. } => "invalid_transition",
@@ -280,6 +334,7 @@ impl TransitionError {
         }
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(&self) -> Message {
         match self {
             Self::NotAllowedFromState { from, action } => Message::new(
@@ -331,10 +386,12 @@ pub fn transition(from: ServiceStatus, action: ServiceAction, role: Role) -> Res
 pub struct FourEyesError;
 
 impl FourEyesError {
+    /// The stable machine code, `four_eyes_violation`.
     pub fn code(&self) -> &'static str {
         "four_eyes_violation"
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(&self) -> Message {
         Message::new(
             "სერვისის მომთხოვნს არ შეუძლია მისი დამტკიცება.",

@@ -12,6 +12,7 @@ use crate::region::RegionCode;
 /// S5: "accommodation for no more than 4 nights".
 pub const MAX_SHELTER_NIGHTS: u32 = 4;
 
+/// A shelter stay refused by R6, R7 or R8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ShelterError {
     /// R6.
@@ -19,7 +20,16 @@ pub enum ShelterError {
     RegionNotCovered(RegionCode),
     /// R7.
     #[error("shelter stays for one return would add up to {total} nights; at most {max} are allowed")]
-    NightsExceeded { existing: u32, requested: u32, total: u64, max: u32 },
+    NightsExceeded {
+        /// Nights already recorded for the return.
+        existing: u32,
+        /// Nights of the new stay.
+        requested: u32,
+        /// `existing + requested`.
+        total: u64,
+        /// The limit, [`MAX_SHELTER_NIGHTS`].
+        max: u32,
+    },
     /// R7: a night can be paid for only once.
     #[error("the stay overlaps an existing stay {0:?}")]
     OverlappingStay(DatePeriod),
@@ -28,10 +38,16 @@ pub enum ShelterError {
     NeedNotRecorded,
     /// R8.
     #[error("the first night {first_night} is neither the return date {return_date} nor the day after")]
-    FirstNightOutOfRange { return_date: NaiveDate, first_night: NaiveDate },
+    FirstNightOutOfRange {
+        /// The date of the return (the arrival).
+        return_date: NaiveDate,
+        /// The check-in date of the new stay.
+        first_night: NaiveDate,
+    },
 }
 
 impl ShelterError {
+    /// The stable machine code, e.g. `shelter_nights_exceeded`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::RegionNotCovered(_) => "shelter_region_not_covered",
@@ -51,6 +67,7 @@ impl ShelterError {
         }
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(&self) -> Message {
         match self {
             Self::RegionNotCovered(region) => Message::new(

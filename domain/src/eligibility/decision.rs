@@ -12,13 +12,16 @@ use crate::message::Message;
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleOutcome {
+    /// The rule is met.
     Pass,
+    /// The rule is not met: the person is not eligible.
     Fail,
     /// The data the rule needs is missing ("not yet known").
     Unknown,
 }
 
 impl RuleOutcome {
+    /// The wire and database spelling: `pass`, `fail` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pass => "pass",
@@ -27,6 +30,7 @@ impl RuleOutcome {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Pass, Self::Fail, Self::Unknown].into_iter().find(|o| o.as_str() == s)
     }
@@ -35,16 +39,23 @@ impl RuleOutcome {
 /// The eligibility rules, serialized as `"R1"` … `"R5"`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RuleId {
+    /// R1 — legal status: a citizen of Georgia, or a stateless person with a Georgian permanent residence permit.
     R1,
+    /// R2 — migration history: more than 365 days abroad irregularly, an asylum application, or a protection status.
     R2,
+    /// R3 — registration window: registered within one year of the return, both ends inclusive.
     R3,
+    /// R4 — territory: residence in a covered region, not in Abkhazia or the Tskhinvali region.
     R4,
+    /// R5 — one case per return: no other open case for the same return at any NGO (a precondition).
     R5,
 }
 
 impl RuleId {
+    /// Every rule, in display order (R1 … R5).
     pub const ALL: [RuleId; 5] = [Self::R1, Self::R2, Self::R3, Self::R4, Self::R5];
 
+    /// The wire and database spelling, `"R1"` … `"R5"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::R1 => "R1",
@@ -55,6 +66,7 @@ impl RuleId {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
@@ -63,16 +75,20 @@ impl RuleId {
 /// A rule's explained verdict.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct RuleResult {
+    /// The rule judged.
     pub rule: RuleId,
+    /// Its verdict.
     pub outcome: RuleOutcome,
     /// Stable machine code, e.g. `irregular_stay_over_one_year`.
     pub code: &'static str,
+    /// The verdict explained in Georgian and English.
     pub message: Message,
     /// The numbers and data the rule computed or looked at.
     pub facts: Map<String, Value>,
 }
 
 impl RuleResult {
+    /// A verdict from its parts, in field order.
     pub fn new(
         rule: RuleId,
         outcome: RuleOutcome,
@@ -96,12 +112,16 @@ pub(crate) fn facts(value: Value) -> Map<String, Value> {
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Every rule passes: the person is admitted.
     Eligible,
+    /// At least one rule fails.
     NotEligible,
+    /// No rule fails, but at least one is not yet known; a case stays `open`.
     Undetermined,
 }
 
 impl Outcome {
+    /// The wire and database spelling: `eligible`, `not_eligible` or `undetermined`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Eligible => "eligible",
@@ -110,6 +130,7 @@ impl Outcome {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Eligible, Self::NotEligible, Self::Undetermined].into_iter().find(|o| o.as_str() == s)
     }
@@ -130,9 +151,13 @@ impl Outcome {
 /// An explained eligibility decision.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// The overall outcome, aggregated from `rules` ([`Outcome::aggregate`]).
     pub outcome: Outcome,
+    /// The rules version it was made under ([`crate::RULES_VERSION`]).
     pub rules_version: &'static str,
+    /// The date the decision is dated (given by the caller: [`crate::decide`] uses the registration date).
     pub decided_on: NaiveDate,
+    /// Every rule checked, with its explained verdict, in the order checked.
     pub rules: Vec<RuleResult>,
 }
 

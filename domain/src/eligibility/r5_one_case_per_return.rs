@@ -9,8 +9,11 @@ use crate::message::Message;
 /// Another open case of the same person for the same return, at any NGO.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OtherCase {
+    /// The other case's id.
     pub case_id: String,
+    /// The name of the NGO that holds it, in Georgian.
     pub organization_name_ka: String,
+    /// The name of the NGO that holds it, in English.
     pub organization_name_en: String,
 }
 
