@@ -338,6 +338,7 @@ impl From<ActionError> for ApiError {
                 }
                 error
             }
+            ActionError::Forbidden => ApiError::forbidden(),
             ActionError::Store(store) => store.into(),
             ActionError::Internal(what) => ApiError::internal(what),
         }

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::message::Message;
+use crate::message::{FieldError, Message};
 
 /// A field that could not be parsed: a stable code and a message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -206,6 +206,41 @@ pub const FIELDS_NEEDING_CONSENT: [&str; 8] = [
     "residence_locality",
 ];
 
+/// R14: "without it, only the minimum needed for eligibility is stored". When no consent is
+/// recorded, each of [`FIELDS_NEEDING_CONSENT`] that `given` reports as given is refused, all at
+/// once, in the order of that list.
+pub fn consent_errors(consent_recorded: bool, given: impl Fn(&str) -> bool) -> Vec<FieldError> {
+    if consent_recorded {
+        return Vec::new();
+    }
+    FIELDS_NEEDING_CONSENT
+        .into_iter()
+        .filter(|field| given(field))
+        .map(|field| {
+            FieldError::new(
+                field,
+                "consent_required",
+                Message::new(
+                    "თანხმობის გარეშე ინახება მხოლოდ შესაბამისობისთვის საჭირო მონაცემები (R14)",
+                    "Without recorded consent only what eligibility needs is stored (R14)",
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A date of birth from 1900 to `today` is plausible; anything else is a typing error.
+pub fn implausible_date_of_birth(born: NaiveDate, today: NaiveDate) -> Option<FieldError> {
+    let too_early = NaiveDate::from_ymd_opt(1900, 1, 1).is_some_and(|earliest| born < earliest);
+    (born > today || too_early).then(|| {
+        FieldError::new(
+            "date_of_birth",
+            "implausible_date_of_birth",
+            Message::new("დაბადების თარიღი დაუჯერებელია", "The date of birth is not plausible"),
+        )
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -273,5 +308,24 @@ mod tests {
             assert_eq!(ConsentScope::parse(scope.as_str()), Some(scope));
         }
         assert_eq!(Sex::parse("other"), None);
+    }
+
+    #[test]
+    fn r14_without_consent_every_detail_beyond_eligibility_is_refused() {
+        let given = |field: &str| field != "sex";
+        let refused: Vec<String> = consent_errors(false, given).into_iter().map(|e| e.field).collect();
+        let expected: Vec<&str> = FIELDS_NEEDING_CONSENT.into_iter().filter(|f| *f != "sex").collect();
+        assert_eq!(refused, expected);
+        assert!(consent_errors(true, given).is_empty());
+        assert!(consent_errors(false, |_| false).is_empty());
+    }
+
+    #[test]
+    fn a_date_of_birth_from_1900_to_today_is_plausible() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(implausible_date_of_birth(d("1900-01-01"), d("2017-05-10")).is_none());
+        assert!(implausible_date_of_birth(d("2017-05-10"), d("2017-05-10")).is_none());
+        assert!(implausible_date_of_birth(d("1899-12-31"), d("2017-05-10")).is_some());
+        assert!(implausible_date_of_birth(d("2017-05-11"), d("2017-05-10")).is_some());
     }
 }

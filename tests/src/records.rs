@@ -162,3 +162,43 @@ impl Default for Store {
         Self::new()
     }
 }
+
+impl Store {
+    /// The ministry, with an officer at the airport as the acting principal (arrivals, R8).
+    pub fn ministry(&self) -> Principal {
+        self.system(|tx| {
+            let organization = persistence::repo::organizations::create(
+                tx,
+                NewOrganization {
+                    kind: "ministry",
+                    changes: OrganizationChanges {
+                        name_ka: "სამინისტრო".to_owned(),
+                        name_en: "Ministry".to_owned(),
+                        legal_form: "ministry".to_owned(),
+                        contact_email: None,
+                        contact_phone: None,
+                        address: None,
+                    },
+                    regions: Vec::new(),
+                },
+            )?;
+            let user = persistence::repo::users::create(
+                tx,
+                NewUser {
+                    organization_id: organization.organization.id.clone(),
+                    username: format!("officer-{}", new_id()),
+                    full_name: "Airport Officer".to_owned(),
+                    role: Role::MinistryOfficer.as_str().to_owned(),
+                    password_hash: "not a hash: nobody logs in here".to_owned(),
+                    must_change_password: false,
+                },
+            )?;
+            Ok(Principal {
+                kind: PrincipalKind::User,
+                id: user.id,
+                role: Role::MinistryOfficer,
+                organization_id: organization.organization.id,
+            })
+        })
+    }
+}

@@ -84,6 +84,10 @@ pub enum ActionError {
     /// A program rule or the records' state refuses it.
     #[error("refused: {:?}", .0.code)]
     Refused(Refusal),
+    /// The principal may see the record but not do this to it (e.g. change an arrival another
+    /// organisation recorded).
+    #[error("forbidden")]
+    Forbidden,
     /// The store could not do it: not found (or not visible), a stale version, a conflict, an
     /// outage, or a failure.
     #[error(transparent)]

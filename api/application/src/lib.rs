@@ -8,13 +8,17 @@
 //! (`.ci/run`, "the action layer stays free of HTTP"). Idempotency keys, `If-Match` and the
 //! mapping of [`ActionError`] to a status are the HTTP layer's, wrapped around an action.
 //!
+//! - [`persons`]: register a person (R5, R14), correct a person.
+//! - [`arrivals`]: record a return (R5, R11), correct it (#8.10), read it (R11).
 //! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
 
 #![warn(missing_docs)]
 
+pub mod arrivals;
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod persons;
 pub mod principal;
 
 pub use error::{ActionError, Refusal, RefusalCode};

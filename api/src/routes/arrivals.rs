@@ -5,25 +5,28 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::arrivals::correct_arrival::{CorrectArrival, correct_arrival};
+use application::arrivals::read_arrival::{self, medical_notes_shown, read_arrival};
+use application::arrivals::record_arrival::{self, record_arrival};
+use application::arrivals::{ArrivalDetails, ArrivalDraft};
+use application::clock::today_in_tbilisi;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::{CountryCode, PointOfArrival};
 use domain::message::{FieldError, Message};
-use domain::period::DatePeriod;
 use domain::person_id::PersonalNumber;
-use persistence::models::registration::{Arrival as ArrivalRow, IrregularPeriod};
+use persistence::Pool;
 use persistence::repo::arrivals::{self as repo, ArrivalFilter, ArrivalRecord};
-use persistence::{DbConnection, Pool, StoreError, Visibility, WriteTx};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
-use crate::routes::eligibility::{PeriodRequest, PeriodSchema, parse_periods, today_in_tbilisi};
+use crate::routes::eligibility::{PeriodRequest, PeriodSchema, parse_periods};
 
 /// The needs seen at the point of arrival.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -179,7 +182,9 @@ pub struct NeedsRequest {
 }
 
 impl ArrivalRequest {
-    fn parse(self, today: NaiveDate) -> Result<(ArrivalRow, Vec<DatePeriod>), ApiError> {
+    /// The command: each field parsed into its domain type, then the rules across fields
+    /// ([`ArrivalDetails::parse`]), every failing field at once.
+    fn parse(self, today: NaiveDate) -> Result<ArrivalDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let number = errors.optional("personal_number", self.personal_number, "a string");
@@ -187,15 +192,8 @@ impl ArrivalRequest {
             errors.parse("personal_number", number, PersonalNumber::parse, |e| (e.code(), e.message()));
         let date = errors.required("arrival_date", self.arrival_date, "a date (YYYY-MM-DD)");
         let arrival_date = errors.date("arrival_date", date);
-        if arrival_date.is_some_and(|d| d > today) {
-            errors.push(FieldError::new(
-                "arrival_date",
-                "return_in_future",
-                Message::new("დაბრუნების თარიღი მომავალშია", "The arrival date is in the future"),
-            ));
-        }
         let point = errors.required("point_of_arrival", self.point_of_arrival, "a string");
-        let point = errors.parse(
+        let point_of_arrival = errors.parse(
             "point_of_arrival",
             point,
             |s| PointOfArrival::parse(s).ok_or(()),
@@ -209,97 +207,44 @@ impl ArrivalRequest {
                 )
             },
         );
-        let mut countries = Vec::new();
-        for (i, code) in errors
-            .optional("countries", self.countries, "an array of country codes")
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            match CountryCode::parse(code) {
-                Some(country) => countries.push(country.as_str().to_owned()),
-                None => errors.push(FieldError::new(
-                    format!("countries[{i}]"),
-                    "invalid_country",
-                    Message::new(
-                        "ქვეყნის კოდი ISO 3166-1 alpha-2 (არა GE)",
-                        "An ISO 3166-1 alpha-2 country code (not GE)",
-                    ),
-                )),
-            }
-        }
+        let countries = errors.optional("countries", self.countries, "an array of country codes").unwrap_or_default();
+        let countries = parse_countries(&mut errors, &countries);
         let periods = errors.optional("irregular_periods", self.irregular_periods, "an array of periods");
-        let periods = parse_periods(&mut errors, periods.unwrap_or_default());
-        if let Some(arrival) = arrival_date {
-            for (i, period) in periods.iter().enumerate() {
-                if period.end() > arrival {
-                    errors.push(FieldError::new(
-                        format!("irregular_periods[{i}].end"),
-                        "period_ends_after_return",
-                        Message::new("პერიოდი დაბრუნების შემდეგ მთავრდება", "The period ends after the arrival date"),
-                    ));
-                }
-            }
-        }
+        let irregular_periods = parse_periods(&mut errors, periods.unwrap_or_default());
         let asylum_applied = errors.optional("asylum_applied", self.asylum_applied, "true or false");
         let asylum_held = errors.optional("asylum_held", self.asylum_held, "true or false");
         let needs = errors.optional("needs", self.needs, "an object").unwrap_or_default();
         errors.unknown_fields("needs.", &needs.unknown);
-        let need_shelter = errors.optional("needs.shelter", needs.shelter, "true or false").unwrap_or(false);
-        let medical = errors.optional("needs.medical", needs.medical, "true or false");
-        let need_medical_notes =
-            errors.text("needs.medical_notes", needs.medical_notes, 0, 1000).filter(|s| !s.is_empty());
-        if medical == Some(false) && need_medical_notes.is_some() {
-            errors.push(FieldError::new(
-                "needs.medical",
-                "contradicts_medical_notes",
-                Message::new(
-                    "სამედიცინო შენიშვნა არის, საჭიროება კი — არა",
-                    "Medical notes are given, but no medical need",
-                ),
-            ));
-        }
-        let need_medical = medical.unwrap_or(need_medical_notes.is_some());
-        let need_other = errors.text("needs.other", needs.other, 0, 500).filter(|s| !s.is_empty());
-        errors.finish()?;
-        let (Some(arrival_date), Some(point)) = (arrival_date, point) else {
-            return Err(ApiError::internal("arrival fields missing after validation"));
-        };
-        let now = persistence::now_utc();
-        let row = ArrivalRow {
-            id: String::new(),
-            person_id: None,
-            personal_number: personal_number.map(|n| n.as_str().to_owned()),
+        let draft = ArrivalDraft {
+            personal_number,
             arrival_date,
-            point_of_arrival: point.as_str().to_owned(),
-            countries: serde_json::to_string(&countries).unwrap_or_else(|_| "[]".to_owned()),
+            point_of_arrival,
+            countries,
+            irregular_periods,
             asylum_applied,
             asylum_held,
-            need_shelter,
-            need_medical,
-            need_other,
-            need_medical_notes,
-            recorded_by_user_id: None,
-            organization_id: String::new(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
+            need_shelter: errors.optional("needs.shelter", needs.shelter, "true or false").unwrap_or(false),
+            need_medical: errors.optional("needs.medical", needs.medical, "true or false"),
+            medical_notes: errors.text("needs.medical_notes", needs.medical_notes, 0, 1000).filter(|s| !s.is_empty()),
+            other_needs: errors.text("needs.other", needs.other, 0, 500).filter(|s| !s.is_empty()),
         };
-        Ok((row, periods))
+        Ok(ArrivalDetails::parse(draft, errors.into_vec(), today)?)
     }
 }
 
-fn record(arrival: ArrivalRow, periods: &[DatePeriod]) -> ArrivalRecord {
-    let irregular_periods = periods
-        .iter()
-        .map(|p| IrregularPeriod {
-            id: persistence::new_id(),
-            arrival_id: arrival.id.clone(),
-            start_date: p.start(),
-            end_date: p.end(),
-        })
-        .collect();
-    ArrivalRecord::new(arrival, irregular_periods)
+fn parse_countries(errors: &mut FieldErrors, codes: &[String]) -> Vec<CountryCode> {
+    let mut countries = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        match CountryCode::parse(code) {
+            Some(country) => countries.push(country),
+            None => errors.push(FieldError::new(
+                format!("countries[{i}]"),
+                "invalid_country",
+                Message::new("ქვეყნის კოდი ISO 3166-1 alpha-2 (არა GE)", "An ISO 3166-1 alpha-2 country code (not GE)"),
+            )),
+        }
+    }
+    countries
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -309,43 +254,6 @@ pub struct ArrivalQuery {
     pub person_id: Option<String>,
     /// Only arrivals with (or without) a shelter need.
     pub need_shelter: Option<bool>,
-}
-
-/// The person a personal number belongs to, for linking an arrival recorded under it: the
-/// ministry links any return to its person; an NGO only to a person it holds (R5, R11: a number
-/// another NGO holds is a `duplicate_person` naming that NGO, never a silent link).
-fn person_by_number(conn: &mut DbConnection, who: &Caller, number: Option<&str>) -> Result<Option<String>, ApiError> {
-    match persistence::repo::persons::find_holder(conn, number, None)? {
-        None => Ok(None),
-        Some(holder) if who.visibility().allows(&holder.person.organization_id) => Ok(Some(holder.person.id)),
-        Some(holder) => Err(super::persons::duplicate(&holder, who)),
-    }
-}
-
-/// #8.11: one arrival record per return (person or personal number, and date).
-fn refuse_second_record(
-    conn: &mut DbConnection,
-    who: &Caller,
-    row: &ArrivalRow,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    let Some(existing) =
-        repo::same_return(conn, row.personal_number.as_deref(), row.person_id.as_deref(), row.arrival_date, except)?
-    else {
-        return Ok(());
-    };
-    let error = ApiError::new(
-        ErrorCode::DuplicateArrival,
-        Message::new(
-            format!("დაბრუნება {} უკვე აღრიცხულია; გამოიყენეთ არსებული ჩანაწერი", row.arrival_date),
-            format!("The return of {} is already recorded; use the existing arrival", row.arrival_date),
-        ),
-    );
-    match repo::get(conn, &who.visibility(), &existing.id) {
-        Ok(_) => Err(error.with("arrival_id", Value::String(existing.id))),
-        Err(StoreError::NotFound) => Err(error),
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// Records a return. A personal number that a person holds links it to them (the ministry, or
@@ -362,49 +270,30 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let parsed: ArrivalRequest = serde_json::from_value(body.clone()).map_err(|_| crate::input::not_an_object())?;
-    let (mut row, periods) = parsed.parse(today_in_tbilisi())?;
-    row.id = persistence::new_id();
-    row.organization_id = caller.organization_id.clone();
-    if caller.kind == crate::access::PrincipalKind::User {
-        row.recorded_by_user_id = Some(caller.id.clone());
-    }
-    let (who, again) = (caller.clone(), row.clone());
+    let details = parsed.parse(today_in_tbilisi())?;
+    let (who, again) = (caller.clone(), details.clone());
     let created = idempotency::create(&pool, &caller, &request, &body, move |tx| {
-        row.person_id = person_by_number(tx.read(), &who, row.personal_number.as_deref())?;
-        refuse_second_record(tx.read(), &who, &row, None)?;
-        let mut created = repo::create(tx, record(row, &periods))?;
-        // R11 as a later read would apply it: the ministry does not read back medical notes.
-        created.medical_notes_visible =
-            repo::get(tx.read(), &who.visibility(), &created.arrival.id)?.medical_notes_visible;
-        Created::new(Arrival::try_from(created)?)
+        Created::new(Arrival::try_from(record_arrival(tx, &who, details)?)?)
     })
     .await;
     // #8.9: a create that lost a race to the same return answers as the sequential path does.
     let who = caller.clone();
-    db::explain_conflict(&pool, created, move |conn| {
-        let mut row = again;
-        row.person_id = person_by_number(conn, &who, row.personal_number.as_deref())?;
-        refuse_second_record(conn, &who, &row, None)
-    })
-    .await
+    db::explain_conflict(&pool, created, move |conn| Ok(record_arrival::explain_conflict(conn, &who, &again)?)).await
 }
 
-/// R11: each read of medical details is recorded (who, when, which arrival).
+/// R11: each read of medical details is recorded (who, when, which arrival), after the read.
 async fn record_medical_reads(
     pool: &Pool,
     caller: &Caller,
     request: &HttpRequest,
     records: &[ArrivalRecord],
 ) -> Result<(), ApiError> {
-    let read: Vec<String> = records
-        .iter()
-        .filter(|r| r.medical_notes_visible && r.arrival.need_medical_notes.is_some())
-        .map(|r| r.arrival.id.clone())
-        .collect();
+    let read = medical_notes_shown(records);
     if read.is_empty() {
         return Ok(());
     }
-    db::write(pool, caller.actor(), request_id(request), move |tx| Ok(repo::record_medical_reads(tx, &read)?)).await
+    db::write(pool, caller.actor(), request_id(request), move |tx| Ok(read_arrival::record_medical_reads(tx, &read)?))
+        .await
 }
 
 /// Arrivals the caller may see (R11): the ministry and auditors all; an NGO those linked to a
@@ -443,46 +332,10 @@ pub async fn show(
     pool: web::Data<Pool>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = caller.visibility();
-    let found = db::read(&pool, move |conn| match repo::get(conn, &visibility, &id) {
-        Err(StoreError::NotFound) => Err(match &visibility {
-            Visibility::Organization(own) => match repo::registered_elsewhere(conn, own, &id)? {
-                Some((ka, en)) => super::persons::registered_elsewhere(ErrorCode::RegisteredElsewhere, &ka, &en),
-                None => ApiError::not_found(),
-            },
-            Visibility::All => ApiError::not_found(),
-        }),
-        other => Ok(other?),
-    })
-    .await?;
+    let who = caller.clone();
+    let found = db::read(&pool, move |conn| Ok(read_arrival(conn, &who, &id)?)).await?;
     record_medical_reads(&pool, &caller, &request, std::slice::from_ref(&found)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(found.arrival.version)).json(Arrival::try_from(found)?))
-}
-
-/// #8.10: a correction may not move the return after the registration of a live case on it
-/// (R3 would make the case impossible to decide).
-fn refuse_stranding_a_case(tx: &mut WriteTx<'_>, who: &Caller, id: &str, date: NaiveDate) -> Result<(), ApiError> {
-    let stranded = persistence::repo::cases::live_cases_registered_before(tx.read(), id, date)?;
-    let Some(case) = stranded.first() else { return Ok(()) };
-    let error = ApiError::new(
-        ErrorCode::ArrivalHasCase,
-        Message::new(
-            format!(
-                "საქმე რეგისტრირებულია {}-ში, ახალ დაბრუნების თარიღამდე; ჯერ დახურეთ საქმე",
-                case.registration_date
-            ),
-            format!(
-                "A case on this arrival was registered on {}, before the corrected return date; close it first",
-                case.registration_date
-            ),
-        ),
-    )
-    .with("registration_date", Value::String(case.registration_date.to_string()));
-    Err(if who.visibility().allows(&case.organization_id) {
-        error.with("case_id", Value::String(case.id.clone()))
-    } else {
-        error
-    })
 }
 
 /// Corrects an arrival (`If-Match` required); only its recorder (or the ministry) may. The
@@ -498,47 +351,14 @@ pub async fn update(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&request)?;
+    let expected_version = if_match(&request)?;
     let parsed: ArrivalRequest =
         serde_json::from_value(body.into_inner()).map_err(|_| crate::input::not_an_object())?;
-    let (mut row, periods) = parsed.parse(today_in_tbilisi())?;
+    let details = parsed.parse(today_in_tbilisi())?;
+    let command = CorrectArrival { arrival_id: id.into_inner(), expected_version, details };
     let who = caller.clone();
-    let updated = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        let visibility = who.visibility();
-        let current = repo::get(tx.read(), &visibility, &id)?;
-        // Visible is not writable: an NGO reads the airport's arrivals but changes only its own.
-        if !repo::writable(&visibility, &current.arrival) {
-            return Err(ApiError::forbidden());
-        }
-        if current.arrival.version != version {
-            return Err(StoreError::StaleVersion { current: current.arrival.version }.into());
-        }
-        row.id = current.arrival.id.clone();
-        row.person_id = match &current.arrival.person_id {
-            Some(person_id) => {
-                let person = persistence::repo::persons::get(tx.read(), &Visibility::All, person_id)?;
-                let unchanged = row.personal_number == current.arrival.personal_number
-                    || (row.personal_number.is_some() && row.personal_number == person.personal_number);
-                if !unchanged {
-                    return Err(ApiError::new(
-                        ErrorCode::ArrivalLinkedToPerson,
-                        Message::new(
-                            "დაბრუნება პირთანაა დაკავშირებული: პირადი ნომერი პირის ჩანაწერში შეასწორეთ",
-                            "The arrival is linked to a person: correct the personal number on the person",
-                        ),
-                    )
-                    .with("person_id", Value::String(person_id.clone())));
-                }
-                Some(person_id.clone())
-            }
-            None => person_by_number(tx.read(), &who, row.personal_number.as_deref())?,
-        };
-        refuse_stranding_a_case(tx, &who, &current.arrival.id, row.arrival_date)?;
-        refuse_second_record(tx.read(), &who, &row, Some(&current.arrival.id))?;
-        let mut updated = repo::update(tx, version, record(row, &periods))?;
-        updated.medical_notes_visible = repo::get(tx.read(), &visibility, &id)?.medical_notes_visible;
-        Ok(updated)
-    })
-    .await?;
+    let updated =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(correct_arrival(tx, &who, command)?))
+            .await?;
     Ok(HttpResponse::Ok().insert_header(etag(updated.arrival.version)).json(Arrival::try_from(updated)?))
 }

@@ -4,9 +4,13 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::clock::today_in_tbilisi;
+use application::persons::correct_person::{CorrectPerson, correct_person};
+use application::persons::register_person::{self, register_person};
+use application::persons::{PersonDetails, PersonDraft};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::eligibility::LegalStatus;
-use domain::message::{FieldError, Message};
+use domain::message::Message;
 use domain::person::{Consent, ConsentScope, GeorgianName, LatinName, PhoneNumber, Sex};
 use domain::person_id::{PersonalNumber, ResidencePermitNumber};
 use domain::region::RegionCode;
@@ -19,11 +23,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
-use crate::routes::eligibility::today_in_tbilisi;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ConsentBody {
@@ -159,8 +162,9 @@ fn invalid(e: domain::person::InvalidValue) -> (&'static str, Message) {
 }
 
 impl PersonRequest {
-    /// The row to store (without id, owner and timestamps), or every field error at once.
-    fn parse(self, today: NaiveDate) -> Result<PersonRow, ApiError> {
+    /// The command: each field parsed into its domain type, then the rules across fields
+    /// ([`PersonDetails::parse`]), every failing field at once.
+    fn parse(self, today: NaiveDate) -> Result<PersonDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let status = errors.required("legal_status", self.legal_status, "a string");
@@ -182,36 +186,8 @@ impl PersonRequest {
         let personal_number =
             errors.parse("personal_number", number, PersonalNumber::parse, |e| (e.code(), e.message()));
         let permit = errors.optional("residence_permit_number", self.residence_permit_number, "a string");
-        let permit =
+        let residence_permit_number =
             errors.parse("residence_permit_number", permit, ResidencePermitNumber::parse, |e| (e.code(), e.message()));
-        match legal_status {
-            Some(LegalStatus::Citizen) if personal_number.is_none() && !errors.has("personal_number") => {
-                errors.push(FieldError::new(
-                    "personal_number",
-                    "required",
-                    Message::new("მოქალაქის პირადი ნომერი სავალდებულოა", "A citizen's personal number is required"),
-                ))
-            }
-            Some(LegalStatus::StatelessPermanentResident)
-                if permit.is_none() && !errors.has("residence_permit_number") =>
-            {
-                errors.push(FieldError::new(
-                    "residence_permit_number",
-                    "required",
-                    Message::new("ბინადრობის ნებართვის ნომერი სავალდებულოა", "The residence permit number is required"),
-                ))
-            }
-            _ => {}
-        }
-        let mismatch =
-            Message::new("ნომერი არ შეესაბამება სამართლებრივ სტატუსს", "The number does not match the legal status");
-        if personal_number.is_some() && legal_status != Some(LegalStatus::Citizen) {
-            errors.push(FieldError::new("personal_number", "identifier_does_not_match_legal_status", mismatch.clone()));
-        }
-        if permit.is_some() && legal_status != Some(LegalStatus::StatelessPermanentResident) {
-            errors.push(FieldError::new("residence_permit_number", "identifier_does_not_match_legal_status", mismatch));
-        }
-
         let text = |errors: &mut FieldErrors, name: &str, field: Field<String>| {
             errors.optional(name, field, "a string").filter(|s| !s.trim().is_empty())
         };
@@ -225,15 +201,6 @@ impl PersonRequest {
         let last_name_lat = errors.parse("last_name_lat", last_name_lat, LatinName::parse, invalid);
         let birth = errors.optional("date_of_birth", self.date_of_birth, "a date (YYYY-MM-DD)");
         let date_of_birth = errors.date("date_of_birth", birth);
-        if let Some(born) = date_of_birth
-            && (born > today || born < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(born))
-        {
-            errors.push(FieldError::new(
-                "date_of_birth",
-                "implausible_date_of_birth",
-                Message::new("დაბადების თარიღი დაუჯერებელია", "The date of birth is not plausible"),
-            ));
-        }
         let sex = text(&mut errors, "sex", self.sex);
         let sex = errors.parse(
             "sex",
@@ -247,130 +214,50 @@ impl PersonRequest {
         let residence_region = errors.parse("residence_region", region, RegionCode::parse, |e| (e.code(), e.message()));
         let residence_locality =
             errors.text("residence_locality", self.residence_locality, 0, 200).filter(|s| !s.is_empty());
-
-        let consent_sent = matches!(self.consent, Field::Valid(_) | Field::WrongType);
-        let consent = match errors.optional("consent", self.consent, "an object with date and scope") {
-            None => None,
-            Some(consent) => {
-                errors.unknown_fields("consent.", &consent.unknown);
-                let date = errors.required("consent.date", consent.date, "a date (YYYY-MM-DD)");
-                let date = errors.date("consent.date", date);
-                let scope = errors.required("consent.scope", consent.scope, "a string");
-                let scope = errors.parse(
-                    "consent.scope",
-                    scope,
-                    |s| ConsentScope::parse(s).ok_or(()),
-                    |()| {
-                        (
-                            "unknown_consent_scope",
-                            Message::new(
-                                "program_services ან program_services_and_medical",
-                                "program_services or program_services_and_medical",
-                            ),
-                        )
-                    },
-                );
-                match (date, scope) {
-                    (Some(date), Some(scope)) => {
-                        errors.parse("consent.date", Some(String::new()), |_| Consent::new(date, scope, today), invalid)
-                    }
-                    _ => None,
-                }
-            }
-        };
-        // R14: without consent, only what eligibility needs (an invalid consent is reported as such).
-        if !consent_sent {
-            let present = [
-                ("first_name_ka", first_name_ka.is_some()),
-                ("last_name_ka", last_name_ka.is_some()),
-                ("first_name_lat", first_name_lat.is_some()),
-                ("last_name_lat", last_name_lat.is_some()),
-                ("date_of_birth", date_of_birth.is_some()),
-                ("sex", sex.is_some()),
-                ("phone", phone.is_some()),
-                ("residence_locality", residence_locality.is_some()),
-            ];
-            for (name, _) in present.iter().filter(|(_, present)| *present) {
-                errors.push(FieldError::new(
-                    *name,
-                    "consent_required",
-                    Message::new(
-                        "თანხმობის გარეშე ინახება მხოლოდ შესაბამისობისთვის საჭირო მონაცემები (R14)",
-                        "Without recorded consent only what eligibility needs is stored (R14)",
-                    ),
-                ));
-            }
-        }
-        errors.finish()?;
-        let Some(legal_status) = legal_status else {
-            return Err(ApiError::internal("legal status missing after validation"));
-        };
-        let names: [Option<String>; 4] = [
-            first_name_ka.map(|n| n.as_str().to_owned()),
-            last_name_ka.map(|n| n.as_str().to_owned()),
-            first_name_lat.map(|n| n.as_str().to_owned()),
-            last_name_lat.map(|n| n.as_str().to_owned()),
-        ];
-        let now = persistence::now_utc();
-        Ok(PersonRow {
-            id: String::new(),
-            legal_status: legal_status.as_str().to_owned(),
-            personal_number: personal_number.map(|n| n.as_str().to_owned()),
-            residence_permit_number: permit.map(|p| p.as_str().to_owned()),
-            search_name: PersonRow::search_name_of(&[&names[0], &names[1], &names[2], &names[3]]),
-            first_name_ka: names[0].clone(),
-            last_name_ka: names[1].clone(),
-            first_name_lat: names[2].clone(),
-            last_name_lat: names[3].clone(),
+        let consent = errors
+            .optional("consent", self.consent, "an object with date and scope")
+            .and_then(|consent| consent.parse(&mut errors, today));
+        let draft = PersonDraft {
+            legal_status,
+            personal_number,
+            residence_permit_number,
+            first_name_ka,
+            last_name_ka,
+            first_name_lat,
+            last_name_lat,
             date_of_birth,
-            sex: sex.map(|s| s.as_str().to_owned()),
-            phone_e164: phone.map(|p| p.as_str().to_owned()),
-            residence_region: residence_region.map(|r| r.code().to_owned()),
+            sex,
+            phone,
+            residence_region,
             residence_locality,
-            consent_date: consent.map(|c| c.given_on),
-            consent_scope: consent.map(|c| c.scope.as_str().to_owned()),
-            organization_id: String::new(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        })
+            consent,
+        };
+        Ok(PersonDetails::parse(draft, errors.into_vec(), today)?)
     }
 }
 
-/// R5: the number is taken; name the holding NGO, and the record only to those who may see it.
-/// R5/R11: the person is held by another NGO, named in both languages under `registered_by`.
-pub(crate) fn registered_elsewhere(code: ErrorCode, name_ka: &str, name_en: &str) -> ApiError {
-    ApiError::new(
-        code,
-        Message::new(
-            format!("პირი უკვე რეგისტრირებულია: {name_ka}"),
-            format!("The person is already registered by {name_en}"),
-        ),
-    )
-    .with("registered_by", serde_json::json!({ "ka": name_ka, "en": name_en }))
-}
-
-/// R5: the number is held; the person's id only to those who may see the person.
-pub(crate) fn duplicate(holder: &persistence::repo::persons::Holder, caller: &Caller) -> ApiError {
-    let error =
-        registered_elsewhere(ErrorCode::DuplicatePerson, &holder.organization_name_ka, &holder.organization_name_en);
-    if caller.visibility().allows(&holder.person.organization_id) {
-        error.with("person_id", Value::String(holder.person.id.clone()))
-    } else {
-        error
-    }
-}
-
-/// R5: refuses a number another person holds.
-fn refuse_held_number(
-    conn: &mut persistence::DbConnection,
-    who: &Caller,
-    row: &PersonRow,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    match repo::find_holder(conn, row.personal_number.as_deref(), row.residence_permit_number.as_deref())? {
-        Some(holder) if Some(holder.person.id.as_str()) != except => Err(duplicate(&holder, who)),
-        _ => Ok(()),
+impl ConsentRequest {
+    fn parse(self, errors: &mut FieldErrors, today: NaiveDate) -> Option<Consent> {
+        errors.unknown_fields("consent.", &self.unknown);
+        let date = errors.required("consent.date", self.date, "a date (YYYY-MM-DD)");
+        let date = errors.date("consent.date", date);
+        let scope = errors.required("consent.scope", self.scope, "a string");
+        let scope = errors.parse(
+            "consent.scope",
+            scope,
+            |s| ConsentScope::parse(s).ok_or(()),
+            |()| {
+                (
+                    "unknown_consent_scope",
+                    Message::new(
+                        "program_services ან program_services_and_medical",
+                        "program_services or program_services_and_medical",
+                    ),
+                )
+            },
+        );
+        let (date, scope) = (date?, scope?);
+        errors.parse("consent.date", Some(String::new()), |_| Consent::new(date, scope, today), invalid)
     }
 }
 
@@ -397,20 +284,15 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let parsed: PersonRequest = serde_json::from_value(body.clone()).map_err(|_| crate::input::not_an_object())?;
-    let mut row = parsed.parse(today_in_tbilisi())?;
-    row.organization_id = caller.organization_id.clone();
-    let (who, again) = (caller.clone(), row.clone());
+    let details = parsed.parse(today_in_tbilisi())?;
+    let (who, again) = (caller.clone(), details.clone());
     let created = idempotency::create(&pool, &caller, &request, &body, move |tx| {
-        refuse_held_number(tx.read(), &who, &row, None)?;
-        row.id = persistence::new_id();
-        let person = repo::create(tx, row)?;
-        persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
-        Created::new(Person::from(person))
+        Created::new(Person::from(register_person(tx, &who, details)?))
     })
     .await;
     // #8.9: a registration that lost a race for the number names the NGO that won it.
     let who = caller.clone();
-    db::explain_conflict(&pool, created, move |conn| refuse_held_number(conn, &who, &again, None)).await
+    db::explain_conflict(&pool, created, move |conn| Ok(register_person::explain_conflict(conn, &who, &again)?)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/persons", tag = "registration", operation_id = "list_persons", params(PageQuery, PersonQuery),
@@ -458,19 +340,12 @@ pub async fn update(
     id: web::Path<String>,
     body: web::Json<PersonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&request)?;
-    let mut row = body.into_inner().parse(today_in_tbilisi())?;
-    let visibility = caller.visibility();
+    let expected_version = if_match(&request)?;
+    let details = body.into_inner().parse(today_in_tbilisi())?;
+    let command = CorrectPerson { person_id: id.into_inner(), expected_version, details };
     let who = caller.clone();
-    let person = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        let current = repo::get(tx.read(), &visibility, &id)?;
-        refuse_held_number(tx.read(), &who, &row, Some(&current.id))?;
-        row.id = current.id;
-        let person = repo::update(tx, version, row)?;
-        // #8.10: the airport's arrivals under a corrected number belong to this person now.
-        persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
-        Ok(person)
-    })
-    .await?;
+    let person =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(correct_person(tx, &who, command)?))
+            .await?;
     Ok(HttpResponse::Ok().insert_header(etag(person.version)).json(Person::from(person)))
 }

@@ -7,6 +7,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::r1_legal_status::identifier_errors;
+use super::r2_migration_history::periods_ending_after_return;
 use crate::message::{FieldError, Message};
 use crate::period::DatePeriod;
 use crate::person_id::{PersonalNumber, ResidencePermitNumber};
@@ -58,9 +60,22 @@ pub const CODE_RETURN_IN_FUTURE: &str = "return_in_future";
 pub const CODE_PERIOD_ENDS_AFTER_RETURN: &str = "period_ends_after_return";
 pub const CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS: &str = "identifier_does_not_match_legal_status";
 
+/// A return dated after `today` is invalid input (R2, R3 count from it), under the name the
+/// caller's input gives it (`return_date` in the dry run, `arrival_date` for an arrival).
+pub fn return_in_future(field: &str, return_date: NaiveDate, today: NaiveDate) -> Option<FieldError> {
+    (return_date > today).then(|| {
+        FieldError::new(
+            field,
+            CODE_RETURN_IN_FUTURE,
+            Message::new("დაბრუნების თარიღი მომავალში ვერ იქნება.", "The return date cannot be in the future."),
+        )
+    })
+}
+
 impl EligibilityInput {
     /// Reports every contradiction at once (R2a, R3, R1). `today` is the
-    /// caller's date (the crate has no clock).
+    /// caller's date (the crate has no clock). The R1 and R2a checks are the ones persons and
+    /// arrivals are recorded under ([`identifier_errors`], [`periods_ending_after_return`]).
     pub fn check_consistency(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
 
@@ -88,52 +103,18 @@ impl EligibilityInput {
                     ),
                 ));
             }
-            if return_date > today {
-                errors.push(FieldError::new(
-                    "return_date",
-                    CODE_RETURN_IN_FUTURE,
-                    Message::new("დაბრუნების თარიღი მომავალში ვერ იქნება.", "The return date cannot be in the future."),
-                ));
-            }
-            // R2a: "A period may not end after the return date" (end is exclusive,
-            // so a period ending on the return date is fine).
-            for (i, period) in self.irregular_periods.iter().enumerate() {
-                if period.end() > return_date {
-                    errors.push(FieldError::new(
-                        format!("irregular_periods[{i}].end"),
-                        CODE_PERIOD_ENDS_AFTER_RETURN,
-                        Message::new(
-                            "არალეგალური ყოფნის პერიოდი დაბრუნების თარიღის შემდეგ ვერ დასრულდება.",
-                            "An irregular stay period cannot end after the return date.",
-                        ),
-                    ));
-                }
-            }
+            errors.extend(return_in_future("return_date", return_date, today));
+            errors.extend(periods_ending_after_return(return_date, &self.irregular_periods));
         }
 
-        // R1: a citizen is identified by the personal number, a stateless person
-        // by the permit number.
+        // R1: a citizen is identified by the personal number, a stateless person by the
+        // permit number, anyone else by neither.
         if let Some(status) = self.legal_status {
-            if self.personal_number.is_some() && status != LegalStatus::Citizen {
-                errors.push(FieldError::new(
-                    "personal_number",
-                    CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
-                    Message::new(
-                        "პირადი ნომერი მიეთითება მხოლოდ საქართველოს მოქალაქისთვის.",
-                        "A personal number is given only for a citizen of Georgia.",
-                    ),
-                ));
-            }
-            if self.residence_permit_number.is_some() && status == LegalStatus::Citizen {
-                errors.push(FieldError::new(
-                    "residence_permit_number",
-                    CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
-                    Message::new(
-                        "საქართველოს მოქალაქისთვის ბინადრობის ნებართვის ნომერი არ მიეთითება.",
-                        "A residence permit number is not given for a citizen of Georgia.",
-                    ),
-                ));
-            }
+            errors.extend(identifier_errors(
+                status,
+                self.personal_number.as_ref(),
+                self.residence_permit_number.as_ref(),
+            ));
         }
 
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -248,6 +229,17 @@ mod tests {
             ),
             (
                 EligibilityInput {
+                    residence_permit_number: Some(ResidencePermitNumber::parse("AB123456").unwrap()),
+                    ..valid()
+                },
+                "2017-05-10",
+                vec![("residence_permit_number", "identifier_does_not_match_legal_status")],
+            ),
+            // R1: `other` is identified by neither number (#9.5: the dry run accepted a permit).
+            (
+                EligibilityInput {
+                    legal_status: Some(LegalStatus::Other),
+                    personal_number: None,
                     residence_permit_number: Some(ResidencePermitNumber::parse("AB123456").unwrap()),
                     ..valid()
                 },

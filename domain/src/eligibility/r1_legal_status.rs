@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::decision::{RuleId, RuleOutcome, RuleResult, facts};
-use super::input::LegalStatus;
-use crate::message::Message;
+use super::input::{CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS, LegalStatus};
+use crate::message::{FieldError, Message};
 use crate::person_id::{PersonalNumber, ResidencePermitNumber};
 
 /// R1: "The person is a citizen of Georgia, or a stateless person holding a
@@ -64,6 +64,63 @@ pub fn r1_legal_status(
     )
 }
 
+/// R1: "A citizen is identified by the 11-digit personal number; a stateless person by the
+/// permit number"; anyone else (`other`) by neither. A number that does not fit the legal status
+/// is invalid input, whichever path takes it: registering or correcting a person, the dry run
+/// (`POST /eligibility/check`) and deciding a case all call this one check (#9.5).
+pub fn identifier_errors(
+    status: LegalStatus,
+    personal_number: Option<&PersonalNumber>,
+    permit: Option<&ResidencePermitNumber>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if personal_number.is_some() && status != LegalStatus::Citizen {
+        errors.push(FieldError::new(
+            "personal_number",
+            CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
+            Message::new(
+                "პირადი ნომერი მიეთითება მხოლოდ საქართველოს მოქალაქისთვის.",
+                "A personal number is given only for a citizen of Georgia.",
+            ),
+        ));
+    }
+    if permit.is_some() && status != LegalStatus::StatelessPermanentResident {
+        errors.push(FieldError::new(
+            "residence_permit_number",
+            CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS,
+            Message::new(
+                "ბინადრობის ნებართვის ნომერი მიეთითება მხოლოდ მუდმივად ცხოვრების ნებართვის მქონე მოქალაქეობის არმქონე პირისთვის.",
+                "A residence permit number is given only for a stateless person with a Georgian permanent residence permit.",
+            ),
+        ));
+    }
+    errors
+}
+
+/// R1, R5: a registered person is identified by the number R1 names for their legal status (R5
+/// tells persons apart by it): a citizen without a personal number, or a stateless resident
+/// without a permit number, cannot be registered. The dry run accepts either missing (R1 is then
+/// `unknown` or fails).
+pub fn missing_identifier(
+    status: LegalStatus,
+    personal_number: Option<&PersonalNumber>,
+    permit: Option<&ResidencePermitNumber>,
+) -> Option<FieldError> {
+    match status {
+        LegalStatus::Citizen if personal_number.is_none() => Some(FieldError::new(
+            "personal_number",
+            "required",
+            Message::new("მოქალაქის პირადი ნომერი სავალდებულოა", "A citizen's personal number is required"),
+        )),
+        LegalStatus::StatelessPermanentResident if permit.is_none() => Some(FieldError::new(
+            "residence_permit_number",
+            "required",
+            Message::new("ბინადრობის ნებართვის ნომერი სავალდებულოა", "The residence permit number is required"),
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -116,5 +173,35 @@ mod tests {
             assert_eq!(r.code, code, "{name}");
             assert_eq!(r.facts["legal_status"], json!(status.map(LegalStatus::as_str)), "{name}");
         }
+    }
+
+    #[test]
+    fn r1_identifiers_each_status_table() {
+        let pn = PersonalNumber::parse("01001012345").unwrap();
+        let permit = ResidencePermitNumber::parse("AB123456").unwrap();
+        let fields = |status, pn: Option<&PersonalNumber>, permit: Option<&ResidencePermitNumber>| {
+            identifier_errors(status, pn, permit).into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>()
+        };
+        let mismatch = |field: &str| (field.to_owned(), CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS);
+        assert_eq!(fields(Citizen, Some(&pn), None), []);
+        assert_eq!(fields(Citizen, Some(&pn), Some(&permit)), [mismatch("residence_permit_number")]);
+        assert_eq!(fields(StatelessPermanentResident, None, Some(&permit)), []);
+        assert_eq!(fields(StatelessPermanentResident, Some(&pn), Some(&permit)), [mismatch("personal_number")]);
+        // R1: anyone else is identified by neither number.
+        assert_eq!(fields(Other, None, None), []);
+        assert_eq!(fields(Other, None, Some(&permit)), [mismatch("residence_permit_number")]);
+        assert_eq!(fields(Other, Some(&pn), None), [mismatch("personal_number")]);
+    }
+
+    #[test]
+    fn r1_a_registered_person_needs_the_number_of_their_status() {
+        let pn = PersonalNumber::parse("01001012345").unwrap();
+        let permit = ResidencePermitNumber::parse("AB123456").unwrap();
+        let field = |status, pn, permit| missing_identifier(status, pn, permit).map(|e| e.field);
+        assert_eq!(field(Citizen, None, None).as_deref(), Some("personal_number"));
+        assert_eq!(field(Citizen, Some(&pn), None), None);
+        assert_eq!(field(StatelessPermanentResident, None, None).as_deref(), Some("residence_permit_number"));
+        assert_eq!(field(StatelessPermanentResident, None, Some(&permit)), None);
+        assert_eq!(field(Other, None, None), None);
     }
 }

@@ -1,13 +1,36 @@
 //! R2 — Migration history.
 
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::decision::{RuleId, RuleOutcome, RuleResult, facts};
-use crate::message::Message;
+use super::input::CODE_PERIOD_ENDS_AFTER_RETURN;
+use crate::message::{FieldError, Message};
 use crate::period::{DatePeriod, total_days};
 
 /// R2a: "the total must be more than 365 days".
 pub const IRREGULAR_STAY_THRESHOLD_DAYS: i64 = 365;
+
+/// R2a: "A period may not end after the return date" (invalid input, not ineligibility). The
+/// end is exclusive, so a period ending on the return date is fine. One check for every path
+/// that takes periods: recording or correcting an arrival, the dry run, deciding a case (#9.5).
+pub fn periods_ending_after_return(return_date: NaiveDate, periods: &[DatePeriod]) -> Vec<FieldError> {
+    periods
+        .iter()
+        .enumerate()
+        .filter(|(_, period)| period.end() > return_date)
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("irregular_periods[{i}].end"),
+                CODE_PERIOD_ENDS_AFTER_RETURN,
+                Message::new(
+                    "არალეგალური ყოფნის პერიოდი დაბრუნების თარიღის შემდეგ ვერ დასრულდება.",
+                    "An irregular stay period cannot end after the return date.",
+                ),
+            )
+        })
+        .collect()
+}
 
 /// R2: "At least one of: R2a irregular stay abroad for more than one year;
 /// R2b applied for asylum abroad; R2c held asylum or other international protection abroad."
