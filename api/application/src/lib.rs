@@ -9,12 +9,15 @@
 //! mapping of [`ActionError`] to a status are the HTTP layer's, wrapped around an action.
 //!
 //! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
+//! - [`identity`]: organisations, users and their passwords, NGO systems (the administrator's
+//!   work, and a user's own password).
 
 #![warn(missing_docs)]
 
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod identity;
 pub mod principal;
 
 pub use error::{ActionError, Refusal, RefusalCode};
