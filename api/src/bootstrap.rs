@@ -1,11 +1,14 @@
-//! `reintegration admin create`: the first administrator, in the ministry (created if missing).
+//! `reintegration admin create`: the first administrator, in the ministry (created if missing),
+//! through the same actions an administrator's requests run.
 
-use persistence::models::identity::{OrganizationChanges, User};
-use persistence::repo::{organizations, users};
-use persistence::{Actor, Pool, StoreError, Visibility, WriteTx, in_write_transaction};
+use application::ActionError;
+use application::identity::create_user::{CreateUser, create_user, username_error};
+use application::identity::ensure_ministry::ensure_ministry;
+use domain::role::Role;
+use persistence::models::identity::User;
+use persistence::{Actor, Pool, StoreError, in_write_transaction};
 
 use crate::auth::password;
-use crate::demo::{MINISTRY_EN, MINISTRY_KA};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootstrapError {
@@ -15,13 +18,27 @@ pub enum BootstrapError {
     Store(#[from] StoreError),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ActionError> for BootstrapError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::Invalid(fields) => {
+                BootstrapError::Invalid(fields.iter().map(|f| f.message.en.clone()).collect::<Vec<_>>().join("; "))
+            }
+            ActionError::Refused(refusal) => BootstrapError::Invalid(refusal.detail.en),
+            ActionError::Store(store) => BootstrapError::Store(store),
+            ActionError::Internal(what) => BootstrapError::Internal(what),
+            ActionError::Forbidden => BootstrapError::Internal("the system may not do this".to_owned()),
+        }
+    }
 }
 
 pub fn create_admin(pool: &Pool, username: &str, full_name: &str, password: &str) -> Result<User, BootstrapError> {
     let username = username.trim().to_lowercase();
-    let valid_name = (3..=64).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !valid_name {
+    if !(3..=64).contains(&username.len()) || username_error(&username).is_some() {
         return Err(BootstrapError::Invalid("the username must be 3-64 characters of a-z, 0-9, '.', '_', '-'".into()));
     }
     if full_name.trim().is_empty() {
@@ -31,44 +48,11 @@ pub fn create_admin(pool: &Pool, username: &str, full_name: &str, password: &str
         let reasons: Vec<String> = violations.iter().map(|v| v.message().en).collect();
         return Err(BootstrapError::Invalid(format!("the password is refused: {}", reasons.join("; "))));
     }
-    let hash = password::hash(password).map_err(|e| BootstrapError::Hashing(e.to_string()))?;
+    let password_hash = password::hash(password).map_err(|e| BootstrapError::Hashing(e.to_string()))?;
     let mut conn = pool.get()?;
     in_write_transaction(&mut conn, &Actor::System, None, |tx| {
-        let ministry = ensure_ministry(tx)?;
-        Ok(users::create(
-            tx,
-            users::NewUser {
-                organization_id: ministry,
-                username: username.clone(),
-                full_name: full_name.trim().to_owned(),
-                role: "admin".to_owned(),
-                password_hash: hash,
-                must_change_password: false,
-            },
-        )?)
+        let organization_id = ensure_ministry(tx)?;
+        let full_name = full_name.trim().to_owned();
+        Ok(create_user(tx, CreateUser { username, full_name, role: Role::Admin, organization_id, password_hash })?)
     })
-}
-
-/// The ministry's organisation id, creating the organisation on a fresh database.
-pub fn ensure_ministry(tx: &mut WriteTx<'_>) -> Result<String, StoreError> {
-    let page = organizations::list(tx.read(), &Visibility::All, None, None, 10_000)?;
-    if let Some(existing) = page.items.iter().find(|o| o.organization.kind == "ministry") {
-        return Ok(existing.organization.id.clone());
-    }
-    let created = organizations::create(
-        tx,
-        organizations::NewOrganization {
-            kind: "ministry",
-            changes: OrganizationChanges {
-                name_ka: MINISTRY_KA.to_owned(),
-                name_en: MINISTRY_EN.to_owned(),
-                legal_form: "ministry".to_owned(),
-                contact_email: Some("reintegration@mra.gov.ge".to_owned()),
-                contact_phone: Some("+995 32 243 11 00".to_owned()),
-                address: Some("15a Tamarashvili St., 0177 Tbilisi".to_owned()),
-            },
-            regions: Vec::new(),
-        },
-    )?;
-    Ok(created.organization.id)
 }

@@ -3,11 +3,18 @@
 //! NGO — with credentials printed to stdout, clearly marked. Refused against a database that
 //! holds real data; on a demo database it only prints fresh credentials.
 
+use application::ActionError;
+use application::identity::OrganizationDetails;
+use application::identity::create_client::{CreateClient, create_client};
+use application::identity::create_organization::create_organization;
+use application::identity::create_user::{CreateUser, create_user};
+use application::identity::ensure_ministry::ensure_ministry;
+use application::identity::rotate_client_secret::{SecretOverlap, rotate_client_secret};
 use domain::message::Message;
 use domain::money::Tetri;
 use domain::program::{PROGRAM_BUDGET_2017_GEL, implementing_organizations_2017};
+use domain::region::RegionCode;
 use domain::role::Role;
-use persistence::models::identity::OrganizationChanges;
 use persistence::repo::{clients, organizations, program_years, users};
 use persistence::{Actor, Pool, Visibility, WriteTx, in_write_transaction};
 
@@ -16,11 +23,6 @@ use crate::startup::StartupError;
 
 /// Every demo username starts with this, so a demo database is recognisable.
 pub const DEMO_PREFIX: &str = "demo-";
-
-pub const MINISTRY_KA: &str =
-    "საქართველოს ოკუპირებული ტერიტორიებიდან იძულებით გადაადგილებულ პირთა, განსახლებისა და ლტოლვილთა სამინისტრო";
-pub const MINISTRY_EN: &str =
-    "Ministry of Internally Displaced Persons from the Occupied Territories, Accommodation and Refugees of Georgia";
 
 /// Where each demo NGO works (an illustration, not the ministry's records).
 const NGO_REGIONS: [&[&str]; 5] =
@@ -34,6 +36,14 @@ struct Credential {
 
 fn error(e: impl std::fmt::Display) -> StartupError {
     StartupError::Demo(e.to_string())
+}
+
+/// An action's error: the store's as it is (an outage stays an outage), the others as text.
+fn action_error(e: ActionError) -> StartupError {
+    match e {
+        ActionError::Store(store) => StartupError::Database(store),
+        other => error(other),
+    }
 }
 
 fn secret() -> Result<String, StartupError> {
@@ -57,38 +67,28 @@ pub fn load(pool: &Pool) -> Result<(), StartupError> {
     Ok(())
 }
 
-fn organization(
-    tx: &mut WriteTx<'_>,
-    kind: &'static str,
-    name: &Message,
-    regions: &[&str],
-) -> Result<String, StartupError> {
-    let record = organizations::create(
-        tx,
-        organizations::NewOrganization {
-            kind,
-            changes: OrganizationChanges {
-                name_ka: name.ka.clone(),
-                name_en: name.en.clone(),
-                legal_form: "non-entrepreneurial non-commercial legal entity (demo)".to_owned(),
-                contact_email: None,
-                contact_phone: None,
-                address: None,
-            },
-            regions: regions.iter().map(|r| (*r).to_owned()).collect(),
-        },
-    )?;
-    Ok(record.organization.id)
+fn organization(tx: &mut WriteTx<'_>, name: &Message, regions: &[&str]) -> Result<String, StartupError> {
+    let regions = regions.iter().map(|r| RegionCode::parse(r)).collect::<Result<Vec<_>, _>>().map_err(error)?;
+    let details = OrganizationDetails {
+        name_ka: name.ka.clone(),
+        name_en: name.en.clone(),
+        legal_form: "non-entrepreneurial non-commercial legal entity (demo)".to_owned(),
+        contact_email: None,
+        contact_phone: None,
+        address: None,
+        regions,
+    };
+    Ok(create_organization(tx, details).map_err(action_error)?.organization.id)
 }
 
 fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
-    let ministry = crate::bootstrap::ensure_ministry(tx)?;
+    let ministry = ensure_ministry(tx).map_err(action_error)?;
     let budget = Tetri::from_gel(PROGRAM_BUDGET_2017_GEL).ok_or_else(|| error("budget overflow"))?;
     program_years::create(tx, 2017, budget)?;
 
     let mut ngos = Vec::new();
     for (name, regions) in implementing_organizations_2017().iter().zip(NGO_REGIONS) {
-        ngos.push((organization(tx, "ngo", name, regions)?, name.en.clone()));
+        ngos.push((organization(tx, name, regions)?, name.en.clone()));
     }
     let mut credentials = Vec::new();
     let first_ngo = ngos.first().map(|(id, _)| id.clone()).ok_or_else(|| error("no NGO"))?;
@@ -101,17 +101,14 @@ fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
     ];
     for (role, name, organization_id) in people {
         let password = secret()?;
-        let user = users::create(
-            tx,
-            users::NewUser {
-                organization_id: organization_id.clone(),
-                username: format!("{DEMO_PREFIX}{name}"),
-                full_name: format!("Demo {}", role.as_str()),
-                role: role.as_str().to_owned(),
-                password_hash: password::hash(&password).map_err(error)?,
-                must_change_password: false,
-            },
-        )?;
+        let command = CreateUser {
+            username: format!("{DEMO_PREFIX}{name}"),
+            full_name: format!("Demo {}", role.as_str()),
+            role,
+            organization_id: organization_id.clone(),
+            password_hash: password::hash(&password).map_err(error)?,
+        };
+        let user = create_user(tx, command).map_err(action_error)?;
         credentials.push(Credential {
             what: format!("user ({})", role.as_str()),
             login: user.username,
@@ -120,16 +117,14 @@ fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
     }
     for (i, (organization_id, name)) in ngos.iter().enumerate() {
         let client_secret = secret()?;
-        let client = clients::create(
-            tx,
-            clients::NewClient {
-                organization_id: organization_id.clone(),
-                client_id: format!("{DEMO_PREFIX}ngo-{}", i + 1),
-                name: format!("{name} case-management system (demo)"),
-                role: Role::NgoManager.as_str().to_owned(),
-                secret_hash: password::hash(&client_secret).map_err(error)?,
-            },
-        )?;
+        let command = CreateClient {
+            organization_id: organization_id.clone(),
+            name: format!("{name} case-management system (demo)"),
+            role: Role::NgoManager,
+            client_id: format!("{DEMO_PREFIX}ngo-{}", i + 1),
+            secret_hash: password::hash(&client_secret).map_err(error)?,
+        };
+        let client = create_client(tx, command).map_err(action_error)?;
         credentials.push(Credential {
             what: format!("client of {name}"),
             login: client.client_id,
@@ -139,7 +134,9 @@ fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
     Ok(credentials)
 }
 
-/// A restarted demo: the old passwords were only printed, so hand out new ones.
+/// A restarted demo: the old passwords were only printed, so hand out new ones. No action fits
+/// the users' (nobody chose these passwords, nobody need change them): they are renewed straight
+/// in `persistence`; a client's secret is rotated by its action, with no overlap.
 fn renew_credentials(
     tx: &mut WriteTx<'_>,
     people: &[persistence::models::identity::User],
@@ -158,7 +155,8 @@ fn renew_credentials(
     for client in all.items.iter().filter(|c| c.client_id.starts_with(DEMO_PREFIX)) {
         let client_secret = secret()?;
         let hash = password::hash(&client_secret).map_err(error)?;
-        clients::rotate_secret(tx, &client.id, client.version, hash, persistence::now_utc())?;
+        rotate_client_secret(tx, &client.id, client.version, hash, SecretOverlap(chrono::Duration::zero()))
+            .map_err(action_error)?;
         credentials.push(Credential {
             what: format!("client {}", client.name),
             login: client.client_id.clone(),

@@ -323,6 +323,7 @@ impl From<RefusalCode> for ErrorCode {
             RefusalCode::ArrivalLinkedToPerson => ErrorCode::ArrivalLinkedToPerson,
             RefusalCode::ArrivalHasCase => ErrorCode::ArrivalHasCase,
             RefusalCode::CaseClosed => ErrorCode::CaseClosed,
+            RefusalCode::NameTaken => ErrorCode::Conflict,
         }
     }
 }

@@ -11,6 +11,10 @@ use persistence::repo::{organizations, users};
 use persistence::{Actor, Pool, StoreError, Visibility, in_write_transaction, new_id, now_utc};
 
 use application::cases::decide_eligibility::evaluate;
+use application::identity::OrganizationDetails;
+use application::identity::create_organization::create_organization;
+use application::identity::ensure_ministry::ensure_ministry;
+use domain::organization::OrganizationKind;
 
 /// Cases per transaction.
 const BATCH: usize = 5_000;
@@ -95,39 +99,34 @@ impl From<application::ActionError> for SeedError {
 /// The NGOs to spread cases over: the existing ones, or five created here.
 fn organizations_for_seed(pool: &Pool) -> Result<Vec<String>, SeedError> {
     let mut conn = pool.get()?;
-    let existing: Vec<String> = organizations::list(&mut conn, &Visibility::All, Some(true), None, 10_000)?
-        .items
-        .into_iter()
-        .filter(|o| o.organization.kind == "ngo")
-        .map(|o| o.organization.id)
-        .collect();
+    let mut existing = Vec::new();
+    for record in organizations::list(&mut conn, &Visibility::All, Some(true), None, 10_000)?.items {
+        let kind = OrganizationKind::parse(&record.organization.kind)
+            .ok_or_else(|| SeedError::Other(format!("stored organisation kind {:?}", record.organization.kind)))?;
+        if kind == OrganizationKind::Ngo {
+            existing.push(record.organization.id);
+        }
+    }
     if !existing.is_empty() {
         return Ok(existing);
     }
     in_write_transaction(&mut conn, &Actor::System, None, |tx| {
-        crate::bootstrap::ensure_ministry(tx)?;
+        ensure_ministry(tx)?;
         let mut ids = Vec::new();
         for (i, name) in domain::program::implementing_organizations_2017().iter().enumerate() {
-            let record = organizations::create(
-                tx,
-                organizations::NewOrganization {
-                    kind: "ngo",
-                    changes: persistence::models::identity::OrganizationChanges {
-                        name_ka: format!("{} (სინთეზური {})", name.ka, i + 1),
-                        name_en: format!("{} (synthetic {})", name.en, i + 1),
-                        legal_form: "non-entrepreneurial non-commercial legal entity".to_owned(),
-                        contact_email: None,
-                        contact_phone: None,
-                        address: None,
-                    },
-                    regions: vec!["GE-TB".to_owned()],
-                },
-            )?;
-            ids.push(record.organization.id);
+            let details = OrganizationDetails {
+                name_ka: format!("{} (სინთეზური {})", name.ka, i + 1),
+                name_en: format!("{} (synthetic {})", name.en, i + 1),
+                legal_form: "non-entrepreneurial non-commercial legal entity".to_owned(),
+                contact_email: None,
+                contact_phone: None,
+                address: None,
+                regions: vec![RegionCode::Tbilisi],
+            };
+            ids.push(create_organization(tx, details)?.organization.id);
         }
-        Ok::<_, StoreError>(ids)
+        Ok::<_, SeedError>(ids)
     })
-    .map_err(SeedError::from)
 }
 
 fn day(rng: &mut Rng, from: NaiveDate, span_days: i64) -> NaiveDate {

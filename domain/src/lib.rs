@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod grant;
 pub mod message;
 pub mod money;
+pub mod organization;
 pub mod period;
 pub mod person;
 pub mod person_id;
@@ -26,6 +27,7 @@ pub use eligibility::{
 pub use grant::MoneyError;
 pub use message::{FieldError, Message};
 pub use money::Tetri;
+pub use organization::OrganizationKind;
 pub use period::{DatePeriod, Nights, PeriodError};
 pub use person_id::{PersonIdError, PersonalNumber, ResidencePermitNumber};
 pub use region::{RegionCode, UnknownRegion};

@@ -202,3 +202,38 @@ impl Store {
         })
     }
 }
+
+/// For the identity actions (#9): the ministry's administrator and reads on a connection.
+impl Store {
+    /// An administrator of the ministry (created with the ministry if missing), as the acting
+    /// principal of the administrator's actions.
+    pub fn admin(&self) -> Principal {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        in_write_transaction(&mut conn, &Actor::System, None, |tx| {
+            let organization_id = application::identity::ensure_ministry::ensure_ministry(tx)?;
+            let user = application::identity::create_user::create_user(
+                tx,
+                application::identity::create_user::CreateUser {
+                    username: format!("admin-{}", new_id()),
+                    full_name: "Administrator".to_owned(),
+                    role: Role::Admin,
+                    organization_id: organization_id.clone(),
+                    password_hash: "not a hash: nobody logs in here".to_owned(),
+                },
+            )?;
+            Ok::<_, ActionError>(Principal {
+                kind: PrincipalKind::User,
+                id: user.id,
+                role: Role::Admin,
+                organization_id,
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Runs a read on a pooled connection.
+    pub fn read<T>(&self, work: impl FnOnce(&mut persistence::DbConnection) -> T) -> T {
+        let mut conn = self.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        work(&mut conn)
+    }
+}

@@ -23,11 +23,13 @@ pub enum RefusalCode {
     ArrivalHasCase,
     /// A closed case takes no decision and cannot be closed again.
     CaseClosed,
+    /// An organisation's name or a username is taken already (a plain `conflict` over HTTP).
+    NameTaken,
 }
 
 impl RefusalCode {
     /// Every code, for the tests that check each is produced and documented.
-    pub const ALL: [RefusalCode; 7] = [
+    pub const ALL: [RefusalCode; 8] = [
         RefusalCode::DuplicatePerson,
         RefusalCode::DuplicateCase,
         RefusalCode::DuplicateArrival,
@@ -35,6 +37,7 @@ impl RefusalCode {
         RefusalCode::ArrivalLinkedToPerson,
         RefusalCode::ArrivalHasCase,
         RefusalCode::CaseClosed,
+        RefusalCode::NameTaken,
     ];
 }
 

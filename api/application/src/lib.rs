@@ -11,6 +11,8 @@
 //! - [`persons`]: register a person (R5, R14), correct a person.
 //! - [`arrivals`]: record a return (R5, R11), correct it (#8.10), read it (R11).
 //! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
+//! - [`identity`]: organisations, users and their passwords, NGO systems (the administrator's
+//!   work, and a user's own password).
 
 #![warn(missing_docs)]
 
@@ -18,6 +20,7 @@ pub mod arrivals;
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod identity;
 pub mod persons;
 pub mod principal;
 

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::identity::create_client::{CreateClient, client_role, create_client};
+use application::identity::revoke_client::revoke_client;
+use application::identity::rotate_client_secret::{SecretOverlap, rotate_client_secret};
 use chrono::NaiveDateTime;
-use domain::message::{FieldError, Message};
-use domain::role::Role;
+use persistence::Pool;
 use persistence::models::identity::ApiClient;
-use persistence::repo::clients::{self as repo, NewClient};
-use persistence::{Pool, StoreError, Visibility};
+use persistence::repo::clients as repo;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,10 +21,6 @@ use crate::db;
 use crate::error::ApiError;
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
-
-/// How long a rotated-out secret keeps working.
-#[derive(Debug, Clone, Copy)]
-pub struct SecretOverlap(pub chrono::Duration);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Client {
@@ -91,6 +88,27 @@ pub struct CreateClientRequest {
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
+impl CreateClientRequest {
+    /// The command, or every field error at once. Its `client_id` and `secret_hash` are empty
+    /// until the handler has generated the credentials.
+    fn parse(self) -> Result<CreateClient, ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+        let organization_id = errors.text("organization_id", self.organization_id, 1, 64);
+        let name = errors.text("name", self.name, 1, 200);
+        let role = client_role(errors.optional("role", self.role, "a string").as_deref())
+            .map_err(|error| errors.push(error))
+            .ok();
+        errors.finish()?;
+        match (organization_id, name, role) {
+            (Some(organization_id), Some(name), Some(role)) => {
+                Ok(CreateClient { organization_id, name, role, client_id: String::new(), secret_hash: String::new() })
+            }
+            _ => Err(ApiError::internal("client fields missing after validation")),
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClientQuery {
@@ -142,48 +160,12 @@ pub async fn create(
     hashing: web::Data<HashingPool>,
     body: web::Json<CreateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    errors.unknown_fields("", &body.unknown);
-    let organization_id = errors.text("organization_id", body.organization_id, 1, 64);
-    let name = errors.text("name", body.name, 1, 200);
-    let role = match errors.optional("role", body.role, "a string").as_deref() {
-        None | Some("ngo_caseworker") => Some(Role::NgoCaseworker),
-        Some("ngo_manager") => Some(Role::NgoManager),
-        Some(_) => {
-            errors.push(FieldError::new(
-                "role",
-                "unknown_role",
-                Message::new("როლი: ngo_caseworker ან ngo_manager", "role must be ngo_caseworker or ngo_manager"),
-            ));
-            None
-        }
-    };
-    errors.finish()?;
-    let (Some(organization_id), Some(name), Some(role)) = (organization_id, name, role) else {
-        return Err(ApiError::internal("client fields missing after validation"));
-    };
+    let mut command = body.into_inner().parse()?;
     let secret = crate::secret::random_secret().map_err(ApiError::internal)?;
-    let client_id = crate::secret::random_id("ngo-").map_err(ApiError::internal)?;
-    let secret_hash = hashing.hash_limited(secret.clone()).await?;
-    let client = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        match persistence::repo::organizations::get(tx.read(), &Visibility::All, &organization_id) {
-            Ok(org) if org.organization.kind == "ngo" => {}
-            Ok(_) | Err(StoreError::NotFound) => {
-                return Err(ApiError::validation(vec![FieldError::new(
-                    "organization_id",
-                    "unknown_organization",
-                    Message::new("NGO ვერ მოიძებნა", "No such NGO"),
-                )]));
-            }
-            Err(other) => return Err(other.into()),
-        }
-        Ok(repo::create(
-            tx,
-            NewClient { organization_id, client_id, name, role: role.as_str().to_owned(), secret_hash },
-        )?)
-    })
-    .await?;
+    command.client_id = crate::secret::random_id("ngo-").map_err(ApiError::internal)?;
+    command.secret_hash = hashing.hash_limited(secret.clone()).await?;
+    let client =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(create_client(tx, command)?)).await?;
     Ok(with_secret(StatusCode::CREATED, client, secret))
 }
 
@@ -202,9 +184,9 @@ pub async fn rotate_secret(
     let version = if_match(&request)?;
     let secret = crate::secret::random_secret().map_err(ApiError::internal)?;
     let secret_hash = hashing.hash_limited(secret.clone()).await?;
-    let until = persistence::now_utc() + overlap.0;
+    let overlap = **overlap;
     let client = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::rotate_secret(tx, &id, version, secret_hash, until)?)
+        Ok(rotate_client_secret(tx, &id, version, secret_hash, overlap)?)
     })
     .await?;
     Ok(with_secret(StatusCode::OK, client, secret))
@@ -222,6 +204,6 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let client =
-        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(repo::revoke(tx, &id, version)?)).await?;
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(revoke_client(tx, &id, version)?)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(client.version)).json(Client::from(client)))
 }

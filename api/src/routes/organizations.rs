@@ -4,18 +4,21 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::identity::create_organization::create_organization;
+use application::identity::set_organization_active::set_organization_active;
+use application::identity::update_organization::update_organization;
+use application::identity::{OrganizationDetails, region_error};
 use chrono::NaiveDateTime;
-use domain::message::{FieldError, Message};
+use domain::message::FieldError;
 use domain::region::RegionCode;
 use persistence::Pool;
-use persistence::models::identity::OrganizationChanges;
-use persistence::repo::organizations::{self as repo, NewOrganization, OrganizationRecord};
+use persistence::repo::organizations::{self as repo, OrganizationRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
 
@@ -98,7 +101,8 @@ pub struct OrganizationRequest {
 }
 
 impl OrganizationRequest {
-    fn parse(self) -> Result<(OrganizationChanges, Vec<String>), ApiError> {
+    /// The command, or every field error at once.
+    fn parse(self) -> Result<OrganizationDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let name_ka = errors.text("name_ka", self.name_ka, 2, 200);
@@ -113,16 +117,10 @@ impl OrganizationRequest {
         {
             let name = format!("regions[{i}]");
             match RegionCode::parse(code) {
-                Ok(region) if region.is_occupied() => errors.push(FieldError::new(
-                    name,
-                    "region_not_covered",
-                    Message::new(
-                        "ოკუპირებულ ტერიტორიას პროგრამა არ მოიცავს (R4)",
-                        "The program does not cover the occupied territories (R4)",
-                    ),
-                )),
-                Ok(region) if !regions.contains(&region.code().to_owned()) => regions.push(region.code().to_owned()),
-                Ok(_) => {}
+                Ok(region) => match region_error(name, region) {
+                    Some(error) => errors.push(error),
+                    None => regions.push(region),
+                },
                 Err(error) => errors.push(FieldError::new(name, error.code(), error.message())),
             }
         }
@@ -130,8 +128,7 @@ impl OrganizationRequest {
         let (Some(name_ka), Some(name_en), Some(legal_form)) = (name_ka, name_en, legal_form) else {
             return Err(ApiError::internal("organisation fields missing after validation"));
         };
-        regions.sort();
-        Ok((OrganizationChanges { name_ka, name_en, legal_form, contact_email, contact_phone, address }, regions))
+        Ok(OrganizationDetails { name_ka, name_en, legal_form, contact_email, contact_phone, address, regions })
     }
 }
 
@@ -140,17 +137,6 @@ impl OrganizationRequest {
 pub struct OrganizationFilter {
     /// Only active (`true`) or deactivated (`false`) organisations.
     pub active: Option<bool>,
-}
-
-fn duplicate_name(error: ApiError) -> ApiError {
-    if error.code == ErrorCode::Conflict {
-        ApiError::new(
-            ErrorCode::Conflict,
-            Message::new("ამ სახელით ორგანიზაცია უკვე არსებობს", "An organisation with this name already exists"),
-        )
-    } else {
-        error
-    }
 }
 
 fn respond(status: actix_web::http::StatusCode, record: OrganizationRecord) -> HttpResponse {
@@ -197,12 +183,9 @@ pub async fn create(
     pool: web::Data<Pool>,
     body: web::Json<OrganizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (changes, regions) = body.into_inner().parse()?;
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::create(tx, NewOrganization { kind: "ngo", changes, regions })?)
-    })
-    .await
-    .map_err(duplicate_name)?;
+    let details = body.into_inner().parse()?;
+    let record =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(create_organization(tx, details)?)).await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, record))
 }
 
@@ -218,12 +201,11 @@ pub async fn update(
     body: web::Json<OrganizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
-    let (changes, regions) = body.into_inner().parse()?;
+    let details = body.into_inner().parse()?;
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::update(tx, &id, version, changes, regions)?)
+        Ok(update_organization(tx, &id, version, details)?)
     })
-    .await
-    .map_err(duplicate_name)?;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, record))
 }
 
@@ -236,7 +218,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::set_active(tx, &id, version, active)?)
+        Ok(set_organization_active(tx, &id, version, active)?)
     })
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, record))

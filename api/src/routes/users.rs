@@ -5,20 +5,23 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::identity::change_own_password::{ChangeOwnPassword, change_own_password};
+use application::identity::create_user::{CreateUser, create_user, username_error};
+use application::identity::set_user_active::set_user_active;
+use application::identity::update_user::{UpdateUser, update_user};
 use chrono::NaiveDateTime;
 use domain::message::{FieldError, Message};
 use domain::role::Role;
-use persistence::Pool;
 use persistence::models::identity::User as UserRow;
-use persistence::repo::users::{self as repo, NewUser, UserFilter};
-use persistence::{DbConnection, StoreError, Visibility};
+use persistence::repo::users::{self as repo, UserFilter};
+use persistence::{Pool, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::{Caller, PrincipalKind, request_id};
+use crate::access::{Caller, request_id};
 use crate::auth::password::{self, HashingPool};
 use crate::db;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::http::{List, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
 
@@ -151,43 +154,72 @@ fn check_password(errors: &mut FieldErrors, name: &str, password: &str, username
     }
 }
 
-/// NGO roles belong to an NGO, the others to the ministry (PROGRAM.md "Roles").
-fn check_role_fits_organization(conn: &mut DbConnection, role: Role, organization_id: &str) -> Result<(), ApiError> {
-    let organization = match persistence::repo::organizations::get(conn, &Visibility::All, organization_id) {
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::validation(vec![FieldError::new(
-                "organization_id",
-                "unknown_organization",
-                Message::new("ორგანიზაცია ვერ მოიძებნა", "No such organisation"),
-            )]));
+impl CreateUserRequest {
+    /// The command and the password in clear, or every field error at once. The command's
+    /// `password_hash` is empty until the handler has hashed the password.
+    fn parse(self) -> Result<(CreateUser, String), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+        let username = errors.text("username", self.username, 3, 64).map(|u| u.to_lowercase());
+        if let Some(error) = username.as_deref().and_then(username_error) {
+            errors.push(error);
         }
-        other => other?,
-    };
-    let fits = if role.belongs_to_ngo() {
-        organization.organization.kind == "ngo"
-    } else {
-        organization.organization.kind == "ministry"
-    };
-    if fits {
-        Ok(())
-    } else {
-        Err(ApiError::validation(vec![FieldError::new(
-            "role",
-            "role_does_not_fit_organization",
-            Message::new(
-                "NGO-ს როლები ეკუთვნის NGO-ს, დანარჩენი - სამინისტროს",
-                "NGO roles belong to an NGO, the other roles to the ministry",
-            ),
-        )]))
+        let full_name = errors.text("full_name", self.full_name, 1, 200);
+        let role = parse_role(&mut errors, self.role);
+        let organization_id = errors.text("organization_id", self.organization_id, 1, 64);
+        let password = errors.required("password", self.password, "a string");
+        if let Some(password) = &password {
+            check_password(&mut errors, "password", password, username.as_deref().unwrap_or_default());
+        }
+        errors.finish()?;
+        let (Some(username), Some(full_name), Some(role), Some(organization_id), Some(password)) =
+            (username, full_name, role, organization_id, password)
+        else {
+            return Err(ApiError::internal("user fields missing after validation"));
+        };
+        let command = CreateUser { username, full_name, role, organization_id, password_hash: String::new() };
+        Ok((command, password))
     }
 }
 
-fn duplicate_username(error: ApiError) -> ApiError {
-    if error.code == ErrorCode::Conflict {
-        ApiError::new(ErrorCode::Conflict, Message::new("ეს მომხმარებლის სახელი დაკავებულია", "This username is taken"))
-    } else {
-        error
+impl UpdateUserRequest {
+    fn parse(self) -> Result<UpdateUser, ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+        let full_name = errors.text("full_name", self.full_name, 1, 200);
+        let role = parse_role(&mut errors, self.role);
+        errors.finish()?;
+        let (Some(full_name), Some(role)) = (full_name, role) else {
+            return Err(ApiError::internal("user fields missing after validation"));
+        };
+        Ok(UpdateUser { full_name, role })
     }
+}
+
+impl ChangePasswordRequest {
+    /// The current and the new password, the new one checked against the policy for `username`.
+    fn parse(self, username: &str) -> Result<(String, String), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.unknown_fields("", &self.unknown);
+        let current = errors.required("current_password", self.current_password, "a string");
+        let new = errors.required("new_password", self.new_password, "a string");
+        if let Some(new) = &new {
+            check_password(&mut errors, "new_password", new, username);
+        }
+        errors.finish()?;
+        match (current, new) {
+            (Some(current), Some(new)) => Ok((current, new)),
+            _ => Err(ApiError::internal("password fields missing after validation")),
+        }
+    }
+}
+
+fn wrong_password() -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        "current_password",
+        "wrong_password",
+        Message::new("მიმდინარე პაროლი არასწორია", "The current password is wrong"),
+    )])
 }
 
 /// Users the caller may see (an NGO manager: the NGO's own).
@@ -223,10 +255,8 @@ pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) 
 #[utoipa::path(operation_id = "get_current_user", get, path = "/api/v1/users/me", tag = "administration",
     responses((status = 200, body = User), (status = 401, body = crate::error::Problem)))]
 pub async fn me(caller: Caller, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::not_found());
-    }
-    let user = db::read(&pool, move |conn| Ok(repo::get(conn, &Visibility::All, &caller.id)?)).await?;
+    let user_id = caller.user_id().ok_or_else(ApiError::not_found)?.to_owned();
+    let user = db::read(&pool, move |conn| Ok(repo::get(conn, &Visibility::All, &user_id)?)).await?;
     Ok(respond(StatusCode::OK, user))
 }
 
@@ -239,49 +269,9 @@ pub async fn create(
     hashing: web::Data<HashingPool>,
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    errors.unknown_fields("", &body.unknown);
-    let username = errors.text("username", body.username, 3, 64).map(|u| u.to_lowercase());
-    if let Some(name) = &username
-        && !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-    {
-        errors.push(FieldError::new(
-            "username",
-            "invalid_username",
-            Message::new("მხოლოდ a-z, 0-9, '.', '_' და '-'", "Only a-z, 0-9, '.', '_' and '-'"),
-        ));
-    }
-    let full_name = errors.text("full_name", body.full_name, 1, 200);
-    let role = parse_role(&mut errors, body.role);
-    let organization_id = errors.text("organization_id", body.organization_id, 1, 64);
-    let password = errors.required("password", body.password, "a string");
-    if let Some(password) = &password {
-        check_password(&mut errors, "password", password, username.as_deref().unwrap_or_default());
-    }
-    errors.finish()?;
-    let (Some(username), Some(full_name), Some(role), Some(organization_id), Some(password)) =
-        (username, full_name, role, organization_id, password)
-    else {
-        return Err(ApiError::internal("user fields missing after validation"));
-    };
-    let password_hash = hashing.hash_limited(password).await?;
-    let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        check_role_fits_organization(tx.read(), role, &organization_id)?;
-        Ok(repo::create(
-            tx,
-            NewUser {
-                organization_id,
-                username,
-                full_name,
-                role: role.as_str().to_owned(),
-                password_hash,
-                must_change_password: false,
-            },
-        )?)
-    })
-    .await
-    .map_err(duplicate_username)?;
+    let (mut command, password) = body.into_inner().parse()?;
+    command.password_hash = hashing.hash_limited(password).await?;
+    let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(create_user(tx, command)?)).await?;
     Ok(respond(StatusCode::CREATED, user))
 }
 
@@ -297,21 +287,10 @@ pub async fn update(
     body: web::Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
-    let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    errors.unknown_fields("", &body.unknown);
-    let full_name = errors.text("full_name", body.full_name, 1, 200);
-    let role = parse_role(&mut errors, body.role);
-    errors.finish()?;
-    let (Some(full_name), Some(role)) = (full_name, role) else {
-        return Err(ApiError::internal("user fields missing after validation"));
-    };
-    let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        let current = repo::get(tx.read(), &Visibility::All, &id)?;
-        check_role_fits_organization(tx.read(), role, &current.organization_id)?;
-        Ok(repo::update(tx, &id, version, full_name, role.as_str().to_owned())?)
-    })
-    .await?;
+    let command = body.into_inner().parse()?;
+    let user =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(update_user(tx, &id, version, command)?))
+            .await?;
     Ok(respond(StatusCode::OK, user))
 }
 
@@ -324,7 +303,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::set_active(tx, &id, version, active)?)
+        Ok(set_user_active(tx, &id, version, active)?)
     })
     .await?;
     Ok(respond(StatusCode::OK, user))
@@ -370,7 +349,7 @@ pub async fn reset_password(
     let temporary = crate::secret::random_secret().map_err(ApiError::internal)?;
     let hash = hashing.hash_limited(temporary.clone()).await?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::set_password(tx, &id, version, hash, true)?)
+        Ok(application::identity::reset_password::reset_password(tx, &id, version, hash)?)
     })
     .await?;
     let tag = etag(user.version);
@@ -390,36 +369,14 @@ pub async fn change_password(
     hashing: web::Data<HashingPool>,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if caller.kind != PrincipalKind::User {
-        return Err(ApiError::not_found());
-    }
-    let body = body.into_inner();
-    let user_id = caller.id.clone();
+    let user_id = caller.user_id().ok_or_else(ApiError::not_found)?.to_owned();
     let user = db::read(&pool, move |conn| Ok(repo::get(conn, &Visibility::All, &user_id)?)).await?;
-    let mut errors = FieldErrors::default();
-    errors.unknown_fields("", &body.unknown);
-    let current = errors.required("current_password", body.current_password, "a string");
-    let new = errors.required("new_password", body.new_password, "a string");
-    if let Some(new) = &new {
-        check_password(&mut errors, "new_password", new, &user.username);
+    let (current, new) = body.into_inner().parse(&user.username)?;
+    if !hashing.verify_limited(current, user.password_hash.clone()).await? {
+        return Err(wrong_password());
     }
-    errors.finish()?;
-    let (Some(current), Some(new)) = (current, new) else {
-        return Err(ApiError::internal("password fields missing after validation"));
-    };
-    let verified = hashing.verify_limited(current, user.password_hash.clone()).await?;
-    if !verified {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "current_password",
-            "wrong_password",
-            Message::new("მიმდინარე პაროლი არასწორია", "The current password is wrong"),
-        )]));
-    }
-    let hash = hashing.hash_limited(new).await?;
-    let version = user.version;
-    db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(repo::set_password(tx, &caller.id, version, hash, false)?)
-    })
-    .await?;
+    let command = ChangeOwnPassword { expected_version: user.version, password_hash: hashing.hash_limited(new).await? };
+    db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(change_own_password(tx, &caller, command)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,24 @@
+//! Give a client a new secret, keeping the previous one valid for an overlap.
+
+use chrono::Duration;
+use persistence::WriteTx;
+use persistence::models::identity::ApiClient;
+
+use crate::ActionError;
+
+/// How long a rotated-out secret keeps working, so the NGO can roll the new one out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretOverlap(pub Duration);
+
+/// Stores the new secret's hash for the client `id` at `expected_version`; the previous secret
+/// stays valid until now + `overlap`. R13: audited, never a hash.
+pub fn rotate_client_secret(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    secret_hash: String,
+    overlap: SecretOverlap,
+) -> Result<ApiClient, ActionError> {
+    let until = persistence::now_utc() + overlap.0;
+    Ok(persistence::repo::clients::rotate_secret(tx, id, expected_version, secret_hash, until)?)
+}

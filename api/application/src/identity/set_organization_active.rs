@@ -1,0 +1,18 @@
+//! Deactivate or reactivate an organisation.
+
+use persistence::WriteTx;
+use persistence::repo::organizations::OrganizationRecord;
+
+use crate::ActionError;
+
+/// Deactivates (`active = false`) or reactivates the organisation `id` at `expected_version`.
+/// Its data stays; while it is inactive its users and clients cannot log in, and a deactivation
+/// ends their live tokens for good, reactivated or not (#8.4). R13: audited.
+pub fn set_organization_active(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    active: bool,
+) -> Result<OrganizationRecord, ActionError> {
+    Ok(persistence::repo::organizations::set_active(tx, id, expected_version, active)?)
+}

@@ -1,0 +1,30 @@
+//! Change a user's name and role.
+
+use domain::role::Role;
+use persistence::models::identity::User;
+use persistence::{Visibility, WriteTx};
+
+use super::check_role_fits_organization;
+use crate::ActionError;
+
+/// The user's new details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateUser {
+    /// The person's name.
+    pub full_name: String,
+    /// The new role; it must fit the user's organisation.
+    pub role: Role,
+}
+
+/// Changes the user `id` at `expected_version`. A new role ends the user's tokens, which carry
+/// the role they were issued for (#8.4). R13: audited.
+pub fn update_user(
+    tx: &mut WriteTx<'_>,
+    id: &str,
+    expected_version: i32,
+    command: UpdateUser,
+) -> Result<User, ActionError> {
+    let current = persistence::repo::users::get(tx.read(), &Visibility::All, id)?;
+    check_role_fits_organization(tx.read(), command.role, &current.organization_id)?;
+    Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role.as_str().to_owned())?)
+}
