@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The Reintegration Assistance Program's rules (PROGRAM.md R1–R14, S1–S6) as
 //! pure types and functions: no clock, no IO. Dates come in as arguments.
 //!

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::Message;
 
+/// Why a period (an irregular stay, R2a, or a shelter stay, R7) was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     /// R2a: "A period may not … start after it ends"; an empty period is rejected too.
@@ -17,12 +18,14 @@ pub enum PeriodError {
 }
 
 impl PeriodError {
+    /// The stable machine code, `end_not_after_start`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::EndNotAfterStart => "end_not_after_start",
         }
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(&self) -> Message {
         match self {
             Self::EndNotAfterStart => Message::new(
@@ -60,6 +63,7 @@ impl DatePeriod {
         if start < end { Ok(Self { start, end }) } else { Err(PeriodError::EndNotAfterStart) }
     }
 
+    /// The first day in the period.
     pub fn start(&self) -> NaiveDate {
         self.start
     }
@@ -74,6 +78,7 @@ impl DatePeriod {
         (self.end - self.start).num_days()
     }
 
+    /// True when `day` is in the period: from `start` up to, not including, `end`.
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.start <= day && day < self.end
     }
@@ -117,6 +122,7 @@ pub fn total_days(periods: &[DatePeriod]) -> i64 {
 pub struct Nights(u32);
 
 impl Nights {
+    /// A count of nights as given; any `u32` is accepted.
     pub const fn new(nights: u32) -> Self {
         Self(nights)
     }
@@ -132,10 +138,12 @@ impl Nights {
         Nights(u32::try_from(stay.days()).unwrap_or(u32::MAX))
     }
 
+    /// The number of nights.
     pub const fn value(self) -> u32 {
         self.0
     }
 
+    /// The sum of two counts; `None` when it overflows `u32`.
     pub fn checked_add(self, other: Nights) -> Option<Nights> {
         self.0.checked_add(other.0).map(Nights)
     }

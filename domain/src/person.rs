@@ -12,7 +12,9 @@ use crate::message::{FieldError, Message};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}")]
 pub struct InvalidValue {
+    /// Stable machine code, e.g. `invalid_phone`.
     pub code: &'static str,
+    /// Why the value was refused, in Georgian and English.
     pub message: Message,
 }
 
@@ -29,6 +31,9 @@ impl InvalidValue {
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// Ignores spaces, dashes, dots and brackets; takes the nine national digits from `+995…`,
+    /// `995…`, `0…` or nine digits alone, and requires them to start with 3, 4, 5 or 7.
+    /// Anything else, foreign numbers included, is `invalid_phone`.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let invalid = || {
             InvalidValue::new(
@@ -98,10 +103,14 @@ fn check_name(input: &str, letter: fn(char) -> bool, code: &'static str, script:
 pub struct GeorgianName(String);
 
 impl GeorgianName {
+    /// Collapses runs of whitespace to one space and trims; then 1 to 100 characters of Mkhedruli
+    /// letters, spaces, hyphens or apostrophes, starting with a letter. Otherwise
+    /// `invalid_georgian_name`.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         check_name(input, is_mkhedruli, "invalid_georgian_name", "Georgian (Mkhedruli)").map(Self)
     }
 
+    /// The name as stored and sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -113,23 +122,31 @@ impl GeorgianName {
 pub struct LatinName(String);
 
 impl LatinName {
+    /// Collapses runs of whitespace to one space and trims; then 1 to 100 characters of ASCII
+    /// letters, spaces, hyphens or apostrophes, starting with a letter. Letter case is kept.
+    /// Otherwise `invalid_latin_name`.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         check_name(input, |c| c.is_ascii_alphabetic(), "invalid_latin_name", "Latin").map(Self)
     }
 
+    /// The name as stored and sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
+/// A person's sex as recorded; a detail that needs consent (R14).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
+    /// Female (`female`).
     Female,
+    /// Male (`male`).
     Male,
 }
 
 impl Sex {
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
         match input {
             "female" => Some(Sex::Female),
@@ -138,6 +155,7 @@ impl Sex {
         }
     }
 
+    /// The wire and database spelling, `female` or `male`.
     pub fn as_str(self) -> &'static str {
         match self {
             Sex::Female => "female",
@@ -157,6 +175,7 @@ pub enum ConsentScope {
 }
 
 impl ConsentScope {
+    /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
         match input {
             "program_services" => Some(Self::ProgramServices),
@@ -165,6 +184,7 @@ impl ConsentScope {
         }
     }
 
+    /// The wire and database spelling, e.g. `program_services_and_medical`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProgramServices => "program_services",
@@ -176,11 +196,14 @@ impl ConsentScope {
 /// R14: recorded consent, dated no later than `today`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Consent {
+    /// The day the person gave consent.
     pub given_on: NaiveDate,
+    /// What the person agreed to.
     pub scope: ConsentScope,
 }
 
 impl Consent {
+    /// Refuses a consent dated after `today` (`consent_in_future`); a consent given today is accepted.
     pub fn new(given_on: NaiveDate, scope: ConsentScope, today: NaiveDate) -> Result<Self, InvalidValue> {
         if given_on > today {
             return Err(InvalidValue::new(

@@ -14,8 +14,10 @@ use crate::message::Message;
 /// Why an identifier was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PersonIdError {
+    /// Not exactly 11 ASCII digits after trimming (code `invalid_checksum_or_format`).
     #[error("a personal number is exactly 11 digits")]
     InvalidPersonalNumber,
+    /// Not 6 to 20 Latin letters and digits after trimming and upper-casing (code `invalid_permit_number`).
     #[error("a residence permit number is 6 to 20 Latin letters and digits")]
     InvalidPermitNumber,
 }
@@ -29,6 +31,7 @@ impl PersonIdError {
         }
     }
 
+    /// The refusal in Georgian and English.
     pub fn message(&self) -> Message {
         match self {
             Self::InvalidPersonalNumber => Message::new(
@@ -53,8 +56,10 @@ impl PersonIdError {
 pub struct PersonalNumber(String);
 
 impl PersonalNumber {
+    /// The number of digits, 11.
     pub const LENGTH: usize = 11;
 
+    /// Trims surrounding whitespace and checks for exactly 11 ASCII digits; leading zeros are kept.
     pub fn parse(input: &str) -> Result<Self, PersonIdError> {
         let s = input.trim();
         if s.len() == Self::LENGTH && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -64,6 +69,7 @@ impl PersonalNumber {
         }
     }
 
+    /// The 11 digits, as stored and sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -80,9 +86,13 @@ impl PersonalNumber {
 pub struct ResidencePermitNumber(String);
 
 impl ResidencePermitNumber {
+    /// The fewest characters a permit number has, 6.
     pub const MIN_LENGTH: usize = 6;
+    /// The most characters a permit number has, 20.
     pub const MAX_LENGTH: usize = 20;
 
+    /// Trims surrounding whitespace, upper-cases Latin letters, then checks 6 to 20 ASCII
+    /// uppercase letters or digits.
     pub fn parse(input: &str) -> Result<Self, PersonIdError> {
         let s = input.trim().to_ascii_uppercase();
         let len_ok = (Self::MIN_LENGTH..=Self::MAX_LENGTH).contains(&s.len());
@@ -93,6 +103,7 @@ impl ResidencePermitNumber {
         }
     }
 
+    /// The canonical spelling (upper case, no spaces), as stored and sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -18,14 +18,20 @@ use crate::region::RegionCode;
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalStatus {
+    /// A citizen of Georgia, identified by the 11-digit personal number (R1).
     Citizen,
+    /// A stateless person holding a Georgian permanent residence permit, identified by the
+    /// permit number (R1).
     StatelessPermanentResident,
+    /// Anyone else: not covered by the program (R1 fails), identified by neither number.
     Other,
 }
 
 impl LegalStatus {
+    /// Every legal status, in the order the API documents them.
     pub const ALL: [LegalStatus; 3] = [Self::Citizen, Self::StatelessPermanentResident, Self::Other];
 
+    /// The wire and database spelling, e.g. `stateless_permanent_resident`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Citizen => "citizen",
@@ -34,6 +40,7 @@ impl LegalStatus {
         }
     }
 
+    /// Reads the wire spelling; `None` for anything else (case matters).
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
@@ -42,22 +49,41 @@ impl LegalStatus {
 /// Everything R1–R4 look at. `None` means "not known yet".
 #[derive(Debug, Clone, PartialEq)]
 pub struct EligibilityInput {
+    /// R1: citizen, stateless permanent resident or other; `None` leaves R1 `unknown`.
     pub legal_status: Option<LegalStatus>,
+    /// R1: a citizen's 11-digit personal number; given only for a citizen.
     pub personal_number: Option<PersonalNumber>,
+    /// R1: a stateless person's permanent residence permit number; given only for a stateless
+    /// permanent resident.
     pub residence_permit_number: Option<ResidencePermitNumber>,
+    /// The day of the return that ended the stay abroad; R2a and R3 count from it. `None` leaves
+    /// R3 `unknown`.
     pub return_date: Option<NaiveDate>,
+    /// R3: the day the person registers in the program; neither before the return nor after
+    /// `today`.
     pub registration_date: NaiveDate,
+    /// R4: the region of current residence; `None` leaves R4 `unknown`.
     pub residence_region: Option<RegionCode>,
     /// R2a: irregular periods of the stay abroad that ended with this return.
+    /// Each is `[start, end)` (the end day does not count) and may not end after the return date;
+    /// periods may overlap or touch.
     pub irregular_periods: Vec<DatePeriod>,
+    /// R2b: whether the person applied for asylum abroad, whatever the outcome.
     pub asylum_applied: Option<bool>,
+    /// R2c: whether the person held asylum or another international protection status abroad.
     pub asylum_held: Option<bool>,
 }
 
+/// R3: the registration date is after `today` (field `registration_date`).
 pub const CODE_REGISTRATION_IN_FUTURE: &str = "registration_in_future";
+/// R3: the registration date is before the return date (field `registration_date`).
 pub const CODE_REGISTRATION_BEFORE_RETURN: &str = "registration_before_return";
+/// R2, R3: the return date is after `today` (see [`return_in_future`]).
 pub const CODE_RETURN_IN_FUTURE: &str = "return_in_future";
+/// R2a: an irregular period ends after the return date (field `irregular_periods[i].end`).
 pub const CODE_PERIOD_ENDS_AFTER_RETURN: &str = "period_ends_after_return";
+/// R1: a personal number given for anyone but a citizen, or a permit number for anyone but a
+/// stateless permanent resident (field `personal_number` or `residence_permit_number`).
 pub const CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS: &str = "identifier_does_not_match_legal_status";
 
 /// A return dated after `today` is invalid input (R2, R3 count from it), under the name the
