@@ -101,9 +101,7 @@ fn organizations_for_seed(pool: &Pool) -> Result<Vec<String>, SeedError> {
     let mut conn = pool.get()?;
     let mut existing = Vec::new();
     for record in organizations::list(&mut conn, &Visibility::All, Some(true), None, 10_000)?.items {
-        let kind = OrganizationKind::parse(&record.organization.kind)
-            .ok_or_else(|| SeedError::Other(format!("stored organisation kind {:?}", record.organization.kind)))?;
-        if kind == OrganizationKind::Ngo {
+        if record.organization.kind == OrganizationKind::Ngo {
             existing.push(record.organization.id);
         }
     }
@@ -205,7 +203,7 @@ fn registration(
         arrival_id: arrival.id.clone(),
         organization_id: organization_id.to_owned(),
         registration_date,
-        status: "open".to_owned(),
+        status: domain::case::CaseStatus::Open,
         close_reason: None,
         closed_on: None,
         version: 1,
@@ -219,7 +217,7 @@ fn registration(
         let arrival_record = persistence::repo::arrivals::ArrivalRecord::new(arrival.clone(), vec![period.clone()]);
         let evaluation = evaluate(&person, &arrival_record, &case, None, today)?;
         batch.decisions.push(evaluation.record(&case.id, None, now)?);
-        case.status = evaluation.next_status.as_str().to_owned();
+        case.status = evaluation.next_status;
         case.version = 2;
     }
     batch.persons.push(person);

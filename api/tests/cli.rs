@@ -68,7 +68,7 @@ fn admin_create_reads_the_password_from_stdin() {
     assert!(!stdout.contains(PASSWORD) && !String::from_utf8_lossy(&output.stderr).contains(PASSWORD));
 
     let user = find_user(&url, "root").expect("the administrator was not stored");
-    assert_eq!(user.role, "admin");
+    assert_eq!(user.role, domain::role::Role::Admin);
     assert_eq!(user.full_name, "Root Administrator");
     assert!(user.active && !user.must_change_password);
     assert!(user.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", user.password_hash);

@@ -3,10 +3,13 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use crate::role::Role;
 
 /// Whether an organisation is the ministry or an implementing NGO.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OrganizationKind {
     /// The Ministry of IDPs, Accommodation and Refugees: administrators, officers, auditors.
     Ministry,

@@ -10,6 +10,7 @@ pub mod migrations;
 pub mod models;
 pub mod repo;
 pub mod schema;
+pub mod stored;
 pub mod visibility;
 pub mod write;
 

@@ -55,7 +55,7 @@ impl TestApp {
                     organizations::create(
                         tx,
                         organizations::NewOrganization {
-                            kind: "ministry",
+                            kind: domain::organization::OrganizationKind::Ministry,
                             changes: OrganizationChanges {
                                 name_ka: "სამინისტრო (ტესტი)".to_owned(),
                                 name_en: "Ministry (test)".to_owned(),
@@ -79,7 +79,7 @@ impl TestApp {
                         organization_id: ministry.clone(),
                         username: ADMIN_USERNAME.to_owned(),
                         full_name: "Test Administrator".to_owned(),
-                        role: "admin".to_owned(),
+                        role: domain::role::Role::Admin,
                         password_hash: PASSWORD_HASH.clone(),
                         must_change_password: false,
                     },

@@ -54,7 +54,7 @@ impl Store {
             let organization = persistence::repo::organizations::create(
                 tx,
                 NewOrganization {
-                    kind: "ngo",
+                    kind: domain::organization::OrganizationKind::Ngo,
                     changes: OrganizationChanges {
                         name_ka: format!("{name} (ka)"),
                         name_en: name.to_owned(),
@@ -72,7 +72,7 @@ impl Store {
                     organization_id: organization.organization.id.clone(),
                     username: format!("worker-{}", new_id()),
                     full_name: "Case Worker".to_owned(),
-                    role: Role::NgoCaseworker.as_str().to_owned(),
+                    role: Role::NgoCaseworker,
                     password_hash: "not a hash: nobody logs in here".to_owned(),
                     must_change_password: false,
                 },
@@ -170,7 +170,7 @@ impl Store {
             let organization = persistence::repo::organizations::create(
                 tx,
                 NewOrganization {
-                    kind: "ministry",
+                    kind: domain::organization::OrganizationKind::Ministry,
                     changes: OrganizationChanges {
                         name_ka: "სამინისტრო".to_owned(),
                         name_en: "Ministry".to_owned(),
@@ -188,7 +188,7 @@ impl Store {
                     organization_id: organization.organization.id.clone(),
                     username: format!("officer-{}", new_id()),
                     full_name: "Airport Officer".to_owned(),
-                    role: Role::MinistryOfficer.as_str().to_owned(),
+                    role: Role::MinistryOfficer,
                     password_hash: "not a hash: nobody logs in here".to_owned(),
                     must_change_password: false,
                 },

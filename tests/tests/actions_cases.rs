@@ -139,7 +139,7 @@ fn a_decision_moves_the_case_by_its_outcome_and_records_who_decided_on_what() {
 
     // R2a met (781 days), R1, R3, R4 and R5 pass: eligible.
     let eligible = decided(&store, &ngo, "01001012345", &LONG_STAY, Some(false));
-    assert_eq!(eligible.decision.outcome, "eligible");
+    assert_eq!(eligible.decision.outcome.as_str(), "eligible");
     assert_eq!((eligible.case.status.as_str(), eligible.case.version), ("eligible", 2));
     assert_eq!(eligible.decision.decided_by_user_id.as_deref(), Some(ngo.id.as_str()));
     assert_eq!(eligible.decision.decided_on, day("2017-05-10"), "decided on the registration date");
@@ -153,12 +153,12 @@ fn a_decision_moves_the_case_by_its_outcome_and_records_who_decided_on_what() {
 
     // R2 fails: 100 days abroad, no asylum: not eligible.
     let not_eligible = decided(&store, &ngo, "02002023456", &[("2016-11-21", "2017-03-01")], Some(false));
-    assert_eq!(not_eligible.decision.outcome, "not_eligible");
-    assert_eq!(not_eligible.case.status, "not_eligible");
+    assert_eq!(not_eligible.decision.outcome.as_str(), "not_eligible");
+    assert_eq!(not_eligible.case.status.as_str(), "not_eligible");
 
     // R2 not yet known (short stay, asylum unanswered): undetermined, and the case stays open.
     let undetermined = decided(&store, &ngo, "03003034567", &[("2016-11-21", "2017-03-01")], None);
-    assert_eq!(undetermined.decision.outcome, "undetermined");
+    assert_eq!(undetermined.decision.outcome.as_str(), "undetermined");
     assert_eq!((undetermined.case.status.as_str(), undetermined.case.version), ("open", 2));
 }
 

@@ -103,7 +103,7 @@ fn the_ministry_exists_once_and_an_organisation_is_created_as_an_ngo() {
             )
         })
         .unwrap();
-    assert_eq!(ngo.organization.kind, "ngo");
+    assert_eq!(ngo.organization.kind.as_str(), "ngo");
     assert_eq!(ngo.regions, ["GE-KK", "GE-TB"], "sorted, each once");
     assert_eq!(audit_actions(&store, "organization", &ngo.organization.id), ["create"]);
 }

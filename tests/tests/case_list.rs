@@ -145,7 +145,7 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                         arrival_id: arrival.arrival.id,
                         organization_id: organization_id.clone(),
                         registration_date: date!(registered),
-                        status: status.into(),
+                        status: domain::case::CaseStatus::parse(status).unwrap(),
                         close_reason: closed.then(|| "services completed".to_owned()),
                         closed_on: closed.then(|| date!(registered)),
                         version: 1,

@@ -296,7 +296,13 @@ async fn client_credentials(
     }
     attempt.succeeded(pool).await?;
     let generations = Generations { principal: client.token_generation, organization: organization_generation };
-    issued(tokens, &subject(PrincipalKind::Client, &client.id), &client.role, &client.organization_id, generations)
+    issued(
+        tokens,
+        &subject(PrincipalKind::Client, &client.id),
+        client.role.as_str(),
+        &client.organization_id,
+        generations,
+    )
 }
 
 async fn password_grant(
@@ -332,5 +338,5 @@ async fn password_grant(
     }
     attempt.succeeded(pool).await?;
     let generations = Generations { principal: user.token_generation, organization: organization_generation };
-    issued(tokens, &subject(PrincipalKind::User, &user.id), &user.role, &user.organization_id, generations)
+    issued(tokens, &subject(PrincipalKind::User, &user.id), user.role.as_str(), &user.organization_id, generations)
 }

@@ -52,7 +52,7 @@ impl From<ApiClient> for Client {
             client_id: c.client_id,
             name: c.name,
             organization_id: c.organization_id,
-            role: c.role,
+            role: c.role.as_str().to_owned(),
             active: c.active,
             previous_secret_valid_until: c.previous_secret_valid_until,
             version: c.version,

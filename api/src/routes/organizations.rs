@@ -52,7 +52,7 @@ impl From<OrganizationRecord> for Organization {
         let o = record.organization;
         Self {
             id: o.id,
-            kind: o.kind,
+            kind: o.kind.as_str().to_owned(),
             name_ka: o.name_ka,
             name_en: o.name_en,
             legal_form: o.legal_form,

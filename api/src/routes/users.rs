@@ -51,7 +51,7 @@ impl From<UserRow> for User {
             id: u.id,
             username: u.username,
             full_name: u.full_name,
-            role: u.role,
+            role: u.role.as_str().to_owned(),
             organization_id: u.organization_id,
             active: u.active,
             must_change_password: u.must_change_password,

@@ -2,14 +2,19 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use domain::organization::OrganizationKind;
+use domain::role::Role;
+
 use crate::schema::{api_clients, organizations, users};
+use crate::stored::Stored;
 
 /// The ministry or an implementing NGO.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = organizations)]
 pub struct Organization {
     pub id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = Stored<OrganizationKind>, serialize_as = Stored<OrganizationKind>)]
+    pub kind: OrganizationKind,
     pub name_ka: String,
     pub name_en: String,
     pub legal_form: String,
@@ -46,7 +51,8 @@ pub struct User {
     pub organization_id: String,
     pub username: String,
     pub full_name: String,
-    pub role: String,
+    #[diesel(deserialize_as = Stored<Role>, serialize_as = Stored<Role>)]
+    pub role: Role,
     #[serde(skip)]
     pub password_hash: String,
     pub active: bool,
@@ -69,7 +75,8 @@ pub struct ApiClient {
     pub organization_id: String,
     pub client_id: String,
     pub name: String,
-    pub role: String,
+    #[diesel(deserialize_as = Stored<Role>, serialize_as = Stored<Role>)]
+    pub role: Role,
     #[serde(skip)]
     pub secret_hash: String,
     #[serde(skip)]

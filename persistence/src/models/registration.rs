@@ -2,7 +2,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use domain::case::CaseStatus;
+use domain::eligibility::Outcome;
+
 use crate::schema::{arrival_irregular_periods, arrivals, cases, eligibility_decisions, persons};
+use crate::stored::Stored;
 
 /// A person known to the program (R5: one per personal or permit number).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -84,7 +88,8 @@ pub struct Case {
     pub arrival_id: String,
     pub organization_id: String,
     pub registration_date: NaiveDate,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<CaseStatus>, serialize_as = Stored<CaseStatus>)]
+    pub status: CaseStatus,
     pub close_reason: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub version: i32,
@@ -128,7 +133,8 @@ pub struct EligibilityDecision {
     pub id: String,
     pub case_id: String,
     pub decided_on: NaiveDate,
-    pub outcome: String,
+    #[diesel(deserialize_as = Stored<Outcome>, serialize_as = Stored<Outcome>)]
+    pub outcome: Outcome,
     pub rules_version: String,
     /// JSON: every rule with outcome, code, messages and facts.
     pub rules: String,

@@ -14,10 +14,13 @@ const CHUNK: usize = 1_000;
 
 macro_rules! insert_chunks {
     ($conn:expr, $table:expr, $rows:expr) => {
-        for chunk in $rows.chunks(CHUNK) {
+        insert_chunks!($conn, $table, $rows, |chunk| chunk)
+    };
+    ($conn:expr, $table:expr, $rows:expr, |$chunk:ident| $values:expr) => {
+        for $chunk in $rows.chunks(CHUNK) {
             match $conn {
-                DbConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConnection::Postgresql(c) => diesel::insert_into($table).values($values).execute(c)?,
+                DbConnection::Sqlite(c) => diesel::insert_into($table).values($values).execute(c)?,
             };
         }
     };
@@ -38,8 +41,9 @@ pub fn insert(tx: &mut WriteTx<'_>, batch: &Batch) -> Result<(), StoreError> {
     insert_chunks!(&mut *conn, persons::table, batch.persons);
     insert_chunks!(&mut *conn, arrivals::table, batch.arrivals);
     insert_chunks!(&mut *conn, arrival_irregular_periods::table, batch.periods);
-    insert_chunks!(&mut *conn, cases::table, batch.cases);
-    insert_chunks!(&mut *conn, eligibility_decisions::table, batch.decisions);
+    // Rows with typed enumerations insert owned (`serialize_as` converts by value).
+    insert_chunks!(&mut *conn, cases::table, batch.cases, |chunk| chunk.to_vec());
+    insert_chunks!(&mut *conn, eligibility_decisions::table, batch.decisions, |chunk| chunk.to_vec());
     tx.audit(AuditEntry {
         action: "bulk_load",
         entity_type: "synthetic_registrations",

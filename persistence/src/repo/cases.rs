@@ -4,10 +4,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use domain::case::CaseStatus;
 use serde::Serialize;
 
 use crate::models::registration::{Case, EligibilityDecision};
 use crate::schema::{cases, eligibility_decisions, organizations, persons};
+use crate::stored::Stored;
 use crate::write::expect_version;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx};
 
@@ -31,7 +33,7 @@ pub fn live_case_for_return(
 ) -> Result<Option<LiveCase>, StoreError> {
     let mut query = cases::table
         .inner_join(organizations::table)
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed.as_str()))
         .select((cases::id, cases::organization_id, organizations::name_ka, organizations::name_en))
         .into_boxed();
     query = match return_of {
@@ -64,14 +66,14 @@ pub fn live_cases_registered_before(
 ) -> Result<Vec<Case>, StoreError> {
     Ok(cases::table
         .filter(cases::arrival_id.eq(arrival_id))
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed.as_str()))
         .filter(cases::registration_date.lt(date))
         .select(Case::as_select())
         .load(conn)?)
 }
 
 pub fn create(tx: &mut WriteTx<'_>, case: Case) -> Result<Case, StoreError> {
-    diesel::insert_into(cases::table).values(&case).execute(tx.conn())?;
+    diesel::insert_into(cases::table).values(case.clone()).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "case",
@@ -95,7 +97,7 @@ pub struct CaseListItem {
     pub arrival_id: String,
     pub organization_id: String,
     pub registration_date: NaiveDate,
-    pub status: String,
+    pub status: CaseStatus,
     pub version: i32,
     pub personal_number: Option<String>,
     pub first_name_ka: Option<String>,
@@ -111,7 +113,7 @@ pub struct CaseListItem {
 pub struct CaseFilter {
     pub organization_id: Option<String>,
     pub region: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     pub registered_from: Option<NaiveDate>,
     pub registered_to: Option<NaiveDate>,
     pub arrived_from: Option<NaiveDate>,
@@ -157,7 +159,7 @@ pub fn list(
         query = query.filter(cases::residence_region.eq(region.clone()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(cases::status.eq(status.clone()));
+        query = query.filter(cases::status.eq(status.as_str()));
     }
     if let Some(from) = filter.registered_from {
         query = query.filter(cases::registration_date.ge(from));
@@ -257,7 +259,8 @@ struct ListedCase {
     arrival_id: String,
     organization_id: String,
     registration_date: NaiveDate,
-    status: String,
+    #[diesel(deserialize_as = Stored<CaseStatus>)]
+    status: CaseStatus,
     version: i32,
     personal_number: Option<String>,
     residence_region: Option<String>,
@@ -270,7 +273,7 @@ pub fn update_status(
     tx: &mut WriteTx<'_>,
     id: &str,
     expected_version: i32,
-    status: &str,
+    status: CaseStatus,
     closing: Option<(NaiveDate, String)>,
 ) -> Result<Case, StoreError> {
     let before = get(tx.conn(), &Visibility::All, id)?;
@@ -280,7 +283,7 @@ pub fn update_status(
         None => (before.closed_on, before.close_reason.clone()),
     };
     let after = Case {
-        status: status.to_owned(),
+        status,
         closed_on,
         close_reason,
         version: expected_version + 1,
@@ -289,7 +292,7 @@ pub fn update_status(
     };
     let updated = diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)))
         .set((
-            cases::status.eq(&after.status),
+            cases::status.eq(after.status.as_str()),
             cases::closed_on.eq(after.closed_on),
             cases::close_reason.eq(&after.close_reason),
             cases::version.eq(after.version),
@@ -301,7 +304,7 @@ pub fn update_status(
 }
 
 pub fn record_decision(tx: &mut WriteTx<'_>, decision: EligibilityDecision) -> Result<EligibilityDecision, StoreError> {
-    diesel::insert_into(eligibility_decisions::table).values(&decision).execute(tx.conn())?;
+    diesel::insert_into(eligibility_decisions::table).values(decision.clone()).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "eligibility_decision",

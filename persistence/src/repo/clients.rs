@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::role::Role;
 
 use crate::models::identity::ApiClient;
 use crate::schema::{api_clients, organizations};
@@ -13,7 +14,7 @@ pub struct NewClient {
     pub organization_id: String,
     pub client_id: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub secret_hash: String,
 }
 
@@ -34,7 +35,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewClient) -> Result<ApiClient, StoreEr
         updated_at: now,
         token_generation: 0,
     };
-    diesel::insert_into(api_clients::table).values(&client).execute(tx.conn())?;
+    diesel::insert_into(api_clients::table).values(client.clone()).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "api_client",

@@ -1,6 +1,7 @@
 //! Organisations: the ministry and the implementing NGOs, with the regions they work in.
 
 use diesel::prelude::*;
+use domain::organization::OrganizationKind;
 use serde::Serialize;
 
 use crate::models::identity::{Organization, OrganizationChanges};
@@ -18,7 +19,7 @@ pub struct OrganizationRecord {
 
 #[derive(Debug, Clone)]
 pub struct NewOrganization {
-    pub kind: &'static str,
+    pub kind: OrganizationKind,
     pub changes: OrganizationChanges,
     pub regions: Vec<String>,
 }
@@ -99,7 +100,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
     let changes = new.changes;
     let organization = Organization {
         id: new_id(),
-        kind: new.kind.to_owned(),
+        kind: new.kind,
         name_ka: changes.name_ka,
         name_en: changes.name_en,
         legal_form: changes.legal_form,
@@ -112,7 +113,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewOrganization) -> Result<Organization
         updated_at: now,
         token_generation: 0,
     };
-    diesel::insert_into(organizations::table).values(&organization).execute(tx.conn())?;
+    diesel::insert_into(organizations::table).values(organization.clone()).execute(tx.conn())?;
     replace_regions(tx, &organization.id, &new.regions)?;
     let record = OrganizationRecord { organization, regions: new.regions };
     tx.audit(AuditEntry {

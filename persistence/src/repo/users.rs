@@ -2,6 +2,7 @@
 //! for login, never serialised.
 
 use diesel::prelude::*;
+use domain::role::Role;
 
 use crate::models::identity::User;
 use crate::schema::{organizations, users};
@@ -13,7 +14,7 @@ pub struct NewUser {
     pub organization_id: String,
     pub username: String,
     pub full_name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub must_change_password: bool,
 }
@@ -34,7 +35,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewUser) -> Result<User, StoreError> {
         must_change_password: new.must_change_password,
         token_generation: 0,
     };
-    diesel::insert_into(users::table).values(&user).execute(tx.conn())?;
+    diesel::insert_into(users::table).values(user.clone()).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "user",
@@ -114,7 +115,7 @@ fn change(
     let updated = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(expected_version)))
         .set((
             users::full_name.eq(&after.full_name),
-            users::role.eq(&after.role),
+            users::role.eq(after.role.as_str()),
             users::password_hash.eq(&after.password_hash),
             users::active.eq(after.active),
             users::must_change_password.eq(after.must_change_password),
@@ -131,7 +132,7 @@ pub fn update(
     id: &str,
     expected_version: i32,
     full_name: String,
-    role: String,
+    role: Role,
 ) -> Result<User, StoreError> {
     change(tx, id, expected_version, "update", |user| {
         user.full_name = full_name;

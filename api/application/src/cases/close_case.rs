@@ -4,7 +4,6 @@ use chrono::NaiveDate;
 use persistence::WriteTx;
 use persistence::models::registration::Case;
 
-use super::stored_status;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
 
 /// Closes the case the principal may see, at `expected_version`, on `today` (R13: audited).
@@ -17,7 +16,6 @@ pub fn close_case(
     today: NaiveDate,
 ) -> Result<Case, ActionError> {
     let case = persistence::repo::cases::get(tx.read(), &principal.visibility(), case_id)?;
-    let closed =
-        stored_status(&case.status)?.close().map_err(|e| Refusal::new(RefusalCode::CaseClosed, e.message()))?;
-    Ok(persistence::repo::cases::update_status(tx, &case.id, expected_version, closed.as_str(), Some((today, reason)))?)
+    let closed = case.status.close().map_err(|e| Refusal::new(RefusalCode::CaseClosed, e.message()))?;
+    Ok(persistence::repo::cases::update_status(tx, &case.id, expected_version, closed, Some((today, reason)))?)
 }

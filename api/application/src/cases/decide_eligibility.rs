@@ -14,7 +14,6 @@ use persistence::repo::cases::LiveCase;
 use persistence::{DbConnection, Visibility, WriteTx};
 use serde_json::{Value, json};
 
-use super::stored_status;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
 
 /// A recorded decision and the case it moved.
@@ -51,7 +50,7 @@ impl Evaluation {
             id: persistence::new_id(),
             case_id: case_id.to_owned(),
             decided_on: self.decision.decided_on,
-            outcome: self.decision.outcome.as_str().to_owned(),
+            outcome: self.decision.outcome,
             rules_version: self.decision.rules_version.to_owned(),
             rules,
             input: self.input.to_string(),
@@ -133,9 +132,8 @@ pub fn evaluate(
         organization_name_en: live.organization_name_en.clone(),
     });
     let decision = eligibility::decide(&input, Some(other.as_ref()));
-    let next_status = stored_status(&case.status)?
-        .after_decision(decision.outcome)
-        .map_err(|e| Refusal::new(RefusalCode::CaseClosed, e.message()))?;
+    let next_status =
+        case.status.after_decision(decision.outcome).map_err(|e| Refusal::new(RefusalCode::CaseClosed, e.message()))?;
     Ok(Evaluation { decision, input: input_record(person, arrival, case), next_status })
 }
 
@@ -169,7 +167,6 @@ pub fn decide_eligibility(
     let evaluation = evaluate(&person, &arrival, &case, other.as_ref(), today)?;
     let record = evaluation.record(&case.id, principal.user_id().map(str::to_owned), persistence::now_utc())?;
     let decision = persistence::repo::cases::record_decision(tx, record)?;
-    let case =
-        persistence::repo::cases::update_status(tx, &case.id, expected_version, evaluation.next_status.as_str(), None)?;
+    let case = persistence::repo::cases::update_status(tx, &case.id, expected_version, evaluation.next_status, None)?;
     Ok(Decided { decision, case })
 }

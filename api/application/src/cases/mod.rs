@@ -69,8 +69,3 @@ pub(crate) fn refuse_return_held_elsewhere(
     refuse_second_live_case(conn, principal, &arrival.arrival, None)?;
     Err(Refusal::registered_elsewhere(RefusalCode::DuplicatePerson, &name_ka, &name_en).into())
 }
-
-/// The stored case status, which the schema restricts to the four statuses.
-pub(crate) fn stored_status(status: &str) -> Result<domain::case::CaseStatus, ActionError> {
-    domain::case::CaseStatus::parse(status).ok_or_else(|| ActionError::corrupt(format!("case status {status:?}")))
-}

@@ -126,7 +126,7 @@ pub fn open_case(
             arrival_id: arrival.arrival.id,
             organization_id: principal.organization_id.clone(),
             registration_date: command.registration_date,
-            status: CaseStatus::Open.as_str().to_owned(),
+            status: CaseStatus::Open,
             close_reason: None,
             closed_on: None,
             version: 1,

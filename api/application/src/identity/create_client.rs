@@ -7,7 +7,6 @@ use persistence::models::identity::ApiClient;
 use persistence::repo::clients::NewClient;
 use persistence::{StoreError, Visibility, WriteTx};
 
-use super::kind_of;
 use crate::ActionError;
 
 /// The client to register: its credentials generated and the secret hashed by the caller.
@@ -45,7 +44,7 @@ pub fn client_role(requested: Option<&str>) -> Result<Role, FieldError> {
 pub fn create_client(tx: &mut WriteTx<'_>, command: CreateClient) -> Result<ApiClient, ActionError> {
     let role = client_role(Some(command.role.as_str())).map_err(|e| ActionError::Invalid(vec![e]))?;
     match persistence::repo::organizations::get(tx.read(), &Visibility::All, &command.organization_id) {
-        Ok(organization) if kind_of(&organization)? == OrganizationKind::Ngo => {}
+        Ok(organization) if organization.organization.kind == OrganizationKind::Ngo => {}
         Ok(_) | Err(StoreError::NotFound) => {
             return Err(ActionError::field(
                 "organization_id",
@@ -61,7 +60,7 @@ pub fn create_client(tx: &mut WriteTx<'_>, command: CreateClient) -> Result<ApiC
             organization_id: command.organization_id,
             client_id: command.client_id,
             name: command.name,
-            role: role.as_str().to_owned(),
+            role,
             secret_hash: command.secret_hash,
         },
     )?)

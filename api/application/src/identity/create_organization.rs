@@ -19,9 +19,6 @@ pub fn create_organization(
     details: OrganizationDetails,
 ) -> Result<OrganizationRecord, ActionError> {
     let (changes, regions) = details.into_changes()?;
-    persistence::repo::organizations::create(
-        tx,
-        NewOrganization { kind: OrganizationKind::Ngo.as_str(), changes, regions },
-    )
-    .map_err(|e| name_taken(e, organization_name_taken()))
+    persistence::repo::organizations::create(tx, NewOrganization { kind: OrganizationKind::Ngo, changes, regions })
+        .map_err(|e| name_taken(e, organization_name_taken()))
 }

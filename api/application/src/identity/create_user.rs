@@ -51,7 +51,7 @@ pub fn create_user(tx: &mut WriteTx<'_>, command: CreateUser) -> Result<User, Ac
             organization_id: command.organization_id,
             username,
             full_name: command.full_name,
-            role: command.role.as_str().to_owned(),
+            role: command.role,
             password_hash: command.password_hash,
             must_change_password: false,
         },

@@ -6,7 +6,6 @@ use persistence::models::identity::OrganizationChanges;
 use persistence::repo::organizations::{self, NewOrganization};
 use persistence::{Visibility, WriteTx};
 
-use super::kind_of;
 use crate::ActionError;
 
 /// The ministry's name in Georgian (PROGRAM.md "What the program is").
@@ -20,14 +19,14 @@ pub const MINISTRY_EN: &str =
 pub fn ensure_ministry(tx: &mut WriteTx<'_>) -> Result<String, ActionError> {
     let page = organizations::list(tx.read(), &Visibility::All, None, None, 10_000)?;
     for record in &page.items {
-        if kind_of(record)? == OrganizationKind::Ministry {
+        if record.organization.kind == OrganizationKind::Ministry {
             return Ok(record.organization.id.clone());
         }
     }
     let created = organizations::create(
         tx,
         NewOrganization {
-            kind: OrganizationKind::Ministry.as_str(),
+            kind: OrganizationKind::Ministry,
             changes: OrganizationChanges {
                 name_ka: MINISTRY_KA.to_owned(),
                 name_en: MINISTRY_EN.to_owned(),

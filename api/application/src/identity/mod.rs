@@ -31,11 +31,9 @@ pub mod update_organization;
 pub mod update_user;
 
 use domain::message::{FieldError, Message};
-use domain::organization::OrganizationKind;
 use domain::region::RegionCode;
 use domain::role::Role;
 use persistence::models::identity::OrganizationChanges;
-use persistence::repo::organizations::OrganizationRecord;
 use persistence::{DbConnection, StoreError, Visibility};
 
 use crate::error::FieldErrors;
@@ -100,12 +98,6 @@ impl OrganizationDetails {
     }
 }
 
-/// The stored kind, which the schema restricts to the kinds the domain knows.
-pub(crate) fn kind_of(record: &OrganizationRecord) -> Result<OrganizationKind, ActionError> {
-    let kind = &record.organization.kind;
-    OrganizationKind::parse(kind).ok_or_else(|| ActionError::corrupt(format!("organisation kind {kind:?}")))
-}
-
 /// NGO roles belong to an NGO, the others to the ministry (PROGRAM.md "Roles").
 pub(crate) fn check_role_fits_organization(
     conn: &mut DbConnection,
@@ -122,7 +114,7 @@ pub(crate) fn check_role_fits_organization(
         }
         other => other?,
     };
-    if kind_of(&organization)?.holds(role) {
+    if organization.organization.kind.holds(role) {
         Ok(())
     } else {
         Err(ActionError::field(

@@ -26,5 +26,5 @@ pub fn update_user(
 ) -> Result<User, ActionError> {
     let current = persistence::repo::users::get(tx.read(), &Visibility::All, id)?;
     check_role_fits_organization(tx.read(), command.role, &current.organization_id)?;
-    Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role.as_str().to_owned())?)
+    Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role)?)
 }
