@@ -53,3 +53,50 @@ async fn r1_a_permit_number_with_legal_status_other_is_the_same_invalid_input_on
     let (stored, tag) = app.read(&path, token).await;
     assert_eq!((stored["legal_status"].as_str(), tag.as_str()), (Some("citizen"), "\"1\""));
 }
+
+#[tokio::test]
+async fn r1_an_unknown_legal_status_is_one_code_with_one_message_on_every_path() {
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let unknown = json!({ "legal_status": "refugee", "residence_region": "GE-TB" });
+
+    let registered =
+        the_field_error(app.send(Method::POST, "/api/v1/persons", Some(token), Some(&unknown)).await).await;
+    let checked =
+        the_field_error(app.send(Method::POST, "/api/v1/eligibility/check", Some(token), Some(&unknown)).await).await;
+    assert_eq!(
+        (registered["field"].as_str(), registered["code"].as_str()),
+        (Some("legal_status"), Some("unknown_legal_status"))
+    );
+    assert_eq!(checked, registered, "the dry run answers as registration");
+}
+
+#[tokio::test]
+async fn r3_a_registration_before_the_return_is_one_code_with_one_message_in_the_dry_run_and_a_case() {
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let number = personal_number(2);
+    let check = json!({
+        "legal_status": "citizen", "personal_number": number, "residence_region": "GE-TB",
+        "return_date": "2017-03-01", "registration_date": "2017-02-28",
+    });
+    let checked =
+        the_field_error(app.send(Method::POST, "/api/v1/eligibility/check", Some(token), Some(&check)).await).await;
+
+    let arrival = app
+        .create_arrival(
+            token,
+            &tests::registration::arrival(Some(&number), "2017-03-01", &[("2015-01-10", "2017-03-01")], false),
+        )
+        .await;
+    let person = app.create_person(token, &minimal_person(&number, "GE-TB")).await;
+    let case = json!({ "person_id": text(&person, "id"), "arrival_id": text(&arrival, "id"), "registration_date": "2017-02-28" });
+    let opened = the_field_error(app.send(Method::POST, "/api/v1/cases", Some(token), Some(&case)).await).await;
+    assert_eq!(
+        (checked["field"].as_str(), checked["code"].as_str()),
+        (Some("registration_date"), Some("registration_before_return"))
+    );
+    assert_eq!(opened, checked, "opening a case answers as the dry run");
+}

@@ -113,13 +113,8 @@ impl EligibilityCheckRequest {
             legal_status,
             |s| LegalStatus::parse(s).ok_or(()),
             |()| {
-                (
-                    "unknown_legal_status",
-                    Message::new(
-                        "სამართლებრივი სტატუსი: citizen, stateless_permanent_resident ან other",
-                        "Legal status must be citizen, stateless_permanent_resident or other",
-                    ),
-                )
+                let error = LegalStatus::unknown("legal_status");
+                (error.code, error.message)
             },
         );
         let personal_number = errors.optional("personal_number", self.personal_number, "a string");

@@ -173,13 +173,8 @@ impl PersonRequest {
             status,
             |s| LegalStatus::parse(s).ok_or(()),
             |()| {
-                (
-                    "unknown_legal_status",
-                    Message::new(
-                        "citizen, stateless_permanent_resident ან other",
-                        "citizen, stateless_permanent_resident or other",
-                    ),
-                )
+                let error = LegalStatus::unknown("legal_status");
+                (error.code, error.message)
             },
         );
         let number = errors.optional("personal_number", self.personal_number, "a string");

@@ -44,6 +44,19 @@ impl LegalStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == s)
     }
+
+    /// The field error for a legal status that is none of these, wherever one is sent (#9.5:
+    /// one code, one message).
+    pub fn unknown(field: &str) -> FieldError {
+        FieldError::new(
+            field,
+            CODE_UNKNOWN_LEGAL_STATUS,
+            Message::new(
+                "სამართლებრივი სტატუსი: citizen, stateless_permanent_resident ან other",
+                "Legal status must be citizen, stateless_permanent_resident or other",
+            ),
+        )
+    }
 }
 
 /// Everything R1–R4 look at. `None` means "not known yet".
@@ -74,6 +87,8 @@ pub struct EligibilityInput {
     pub asylum_held: Option<bool>,
 }
 
+/// R1: a legal status that is none of the three (field `legal_status`).
+pub const CODE_UNKNOWN_LEGAL_STATUS: &str = "unknown_legal_status";
 /// R3: the registration date is after `today` (field `registration_date`).
 pub const CODE_REGISTRATION_IN_FUTURE: &str = "registration_in_future";
 /// R3: the registration date is before the return date (field `registration_date`).
@@ -85,6 +100,32 @@ pub const CODE_PERIOD_ENDS_AFTER_RETURN: &str = "period_ends_after_return";
 /// R1: a personal number given for anyone but a citizen, or a permit number for anyone but a
 /// stateless permanent resident (field `personal_number` or `residence_permit_number`).
 pub const CODE_IDENTIFIER_DOES_NOT_MATCH_LEGAL_STATUS: &str = "identifier_does_not_match_legal_status";
+
+/// R3: a registration dated after `today` is invalid input, wherever a registration date is
+/// sent (the dry run, a case), under one code and message.
+pub fn registration_in_future(registration_date: NaiveDate, today: NaiveDate) -> Option<FieldError> {
+    (registration_date > today).then(|| {
+        FieldError::new(
+            "registration_date",
+            CODE_REGISTRATION_IN_FUTURE,
+            Message::new("რეგისტრაციის თარიღი მომავალში ვერ იქნება.", "The registration date cannot be in the future."),
+        )
+    })
+}
+
+/// R3: "A registration dated before the return … is invalid input", wherever it is sent.
+pub fn registration_before_return(registration_date: NaiveDate, return_date: NaiveDate) -> Option<FieldError> {
+    (registration_date < return_date).then(|| {
+        FieldError::new(
+            "registration_date",
+            CODE_REGISTRATION_BEFORE_RETURN,
+            Message::new(
+                "რეგისტრაციის თარიღი დაბრუნების თარიღზე ადრე ვერ იქნება.",
+                "The registration date cannot be before the return date.",
+            ),
+        )
+    })
+}
 
 /// A return dated after `today` is invalid input (R2, R3 count from it), under the name the
 /// caller's input gives it (`return_date` in the dry run, `arrival_date` for an arrival).
@@ -106,29 +147,10 @@ impl EligibilityInput {
         let mut errors = Vec::new();
 
         // R3: "A registration dated … in the future, is invalid input".
-        if self.registration_date > today {
-            errors.push(FieldError::new(
-                "registration_date",
-                CODE_REGISTRATION_IN_FUTURE,
-                Message::new(
-                    "რეგისტრაციის თარიღი მომავალში ვერ იქნება.",
-                    "The registration date cannot be in the future.",
-                ),
-            ));
-        }
+        errors.extend(registration_in_future(self.registration_date, today));
 
         if let Some(return_date) = self.return_date {
-            // R3: "A registration dated before the return … is invalid input".
-            if self.registration_date < return_date {
-                errors.push(FieldError::new(
-                    "registration_date",
-                    CODE_REGISTRATION_BEFORE_RETURN,
-                    Message::new(
-                        "რეგისტრაციის თარიღი დაბრუნების თარიღზე ადრე ვერ იქნება.",
-                        "The registration date cannot be before the return date.",
-                    ),
-                ));
-            }
+            errors.extend(registration_before_return(self.registration_date, return_date));
             errors.extend(return_in_future("return_date", return_date, today));
             errors.extend(periods_ending_after_return(return_date, &self.irregular_periods));
         }

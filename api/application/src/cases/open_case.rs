@@ -24,16 +24,10 @@ pub struct OpenCase {
     pub registration_date: NaiveDate,
 }
 
-/// A registration date after `today` (Tbilisi) is refused; the HTTP layer reports it with the
-/// request's other field errors.
+/// A registration date after `today` (Tbilisi) is refused (R3); the HTTP layer reports it with
+/// the request's other field errors.
 pub fn registration_date_error(registration_date: NaiveDate, today: NaiveDate) -> Option<FieldError> {
-    (registration_date > today).then(|| {
-        FieldError::new(
-            "registration_date",
-            "registration_in_future",
-            Message::new("რეგისტრაციის თარიღი მომავალშია", "The registration date is in the future"),
-        )
-    })
+    domain::eligibility::input::registration_in_future(registration_date, today)
 }
 
 fn unknown(field: &str, what: &str) -> FieldError {
@@ -83,12 +77,10 @@ pub fn open_case(
                 Message::new("ეს დაბრუნება სხვა პირისაა", "This arrival is another person's"),
             ));
         }
-        if command.registration_date < a.arrival_date {
-            errors.push(FieldError::new(
-                "registration_date",
-                "registration_before_return",
-                Message::new("რეგისტრაცია დაბრუნებამდეა", "The registration is before the return"),
-            ));
+        if let Some(error) =
+            domain::eligibility::input::registration_before_return(command.registration_date, a.arrival_date)
+        {
+            errors.push(error);
         }
     }
     errors.finish()?;
