@@ -10,6 +10,7 @@ use application::identity::create_organization::create_organization;
 use application::identity::create_user::{CreateUser, create_user};
 use application::identity::ensure_ministry::ensure_ministry;
 use application::identity::rotate_client_secret::{SecretOverlap, rotate_client_secret};
+use application::{ClientId, OrganizationId};
 use domain::message::Message;
 use domain::money::Tetri;
 use domain::program::{PROGRAM_BUDGET_2017_GEL, implementing_organizations_2017};
@@ -67,7 +68,7 @@ pub fn load(pool: &Pool) -> Result<(), StartupError> {
     Ok(())
 }
 
-fn organization(tx: &mut WriteTx<'_>, name: &Message, regions: &[&str]) -> Result<String, StartupError> {
+fn organization(tx: &mut WriteTx<'_>, name: &Message, regions: &[&str]) -> Result<OrganizationId, StartupError> {
     let regions = regions.iter().map(|r| RegionCode::parse(r)).collect::<Result<Vec<_>, _>>().map_err(error)?;
     let details = OrganizationDetails {
         name_ka: name.ka.clone(),
@@ -78,7 +79,7 @@ fn organization(tx: &mut WriteTx<'_>, name: &Message, regions: &[&str]) -> Resul
         address: None,
         regions,
     };
-    Ok(create_organization(tx, details).map_err(action_error)?.organization.id)
+    Ok(create_organization(tx, details).map_err(action_error)?.organization.id.into())
 }
 
 fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
@@ -155,8 +156,14 @@ fn renew_credentials(
     for client in all.items.iter().filter(|c| c.client_id.starts_with(DEMO_PREFIX)) {
         let client_secret = secret()?;
         let hash = password::hash(&client_secret).map_err(error)?;
-        rotate_client_secret(tx, &client.id, client.version, hash, SecretOverlap(chrono::Duration::zero()))
-            .map_err(action_error)?;
+        rotate_client_secret(
+            tx,
+            &ClientId::from(client.id.as_str()),
+            client.version,
+            hash,
+            SecretOverlap(chrono::Duration::zero()),
+        )
+        .map_err(action_error)?;
         credentials.push(Credential {
             what: format!("client {}", client.name),
             login: client.client_id.clone(),

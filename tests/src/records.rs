@@ -225,7 +225,7 @@ impl Store {
                 kind: PrincipalKind::User,
                 id: user.id,
                 role: Role::Admin,
-                organization_id,
+                organization_id: organization_id.into_string(),
             })
         })
         .unwrap_or_else(|e| panic!("{e}"))

@@ -6,7 +6,7 @@
 use application::cases::close_case::close_case;
 use application::cases::decide_eligibility::decide_eligibility;
 use application::cases::open_case::{OpenCase, open_case};
-use application::{ActionError, Principal, RefusalCode};
+use application::{ActionError, CaseId, Principal, RefusalCode};
 use chrono::NaiveDate;
 use persistence::StoreError;
 use persistence::models::registration::Case;
@@ -26,11 +26,8 @@ fn open(
     arrival_id: &str,
     registered: &str,
 ) -> Result<Case, ActionError> {
-    let command = OpenCase {
-        person_id: person_id.to_owned(),
-        arrival_id: arrival_id.to_owned(),
-        registration_date: day(registered),
-    };
+    let command =
+        OpenCase { person_id: person_id.into(), arrival_id: arrival_id.into(), registration_date: day(registered) };
     store.act(ngo, |tx| open_case(tx, ngo, command, day(TODAY)))
 }
 
@@ -77,7 +74,11 @@ fn r5_a_second_live_case_for_the_same_return_is_refused_until_the_first_is_close
         other => panic!("R5 let a second live case through: {other:?}"),
     }
     // R5 counts live cases: once the first is closed, the return may be registered again.
-    store.act(&ngo, |tx| close_case(tx, &ngo, &first.id, 1, "moved abroad".to_owned(), day(TODAY))).unwrap();
+    store
+        .act(&ngo, |tx| {
+            close_case(tx, &ngo, &CaseId::from(first.id.as_str()), 1, "moved abroad".to_owned(), day(TODAY))
+        })
+        .unwrap();
     let second = open(&store, &ngo, &person.id, &arrival.arrival.id, "2017-05-12").unwrap();
     assert_ne!(second.id, first.id);
 }
@@ -129,7 +130,7 @@ fn decided(
             .unwrap();
     }
     let case = open(store, ngo, &person.id, &arrival.arrival.id, "2017-05-10").unwrap();
-    store.act(ngo, |tx| decide_eligibility(tx, ngo, &case.id, case.version, day(TODAY))).unwrap()
+    store.act(ngo, |tx| decide_eligibility(tx, ngo, &CaseId::from(case.id.as_str()), case.version, day(TODAY))).unwrap()
 }
 
 #[test]
@@ -170,14 +171,19 @@ fn a_closed_case_takes_no_decision_and_a_stale_version_is_refused() {
     let arrival = store.arrival(&ngo, "01001012345", "2017-03-01", &LONG_STAY);
     let case = open(&store, &ngo, &person.id, &arrival.arrival.id, "2017-05-10").unwrap();
 
-    let stale = store.act(&ngo, |tx| decide_eligibility(tx, &ngo, &case.id, 7, day(TODAY)));
+    let stale = store.act(&ngo, |tx| decide_eligibility(tx, &ngo, &CaseId::from(case.id.as_str()), 7, day(TODAY)));
     assert!(matches!(stale, Err(ActionError::Store(StoreError::StaleVersion { current: 1 }))), "{stale:?}");
 
-    let closed = store.act(&ngo, |tx| close_case(tx, &ngo, &case.id, 1, "withdrew".to_owned(), day(TODAY))).unwrap();
+    let closed = store
+        .act(&ngo, |tx| close_case(tx, &ngo, &CaseId::from(case.id.as_str()), 1, "withdrew".to_owned(), day(TODAY)))
+        .unwrap();
     assert_eq!((closed.status.as_str(), closed.closed_on), ("closed", Some(day(TODAY))));
-    let decision = store.act(&ngo, |tx| decide_eligibility(tx, &ngo, &case.id, closed.version, day(TODAY)));
+    let decision =
+        store.act(&ngo, |tx| decide_eligibility(tx, &ngo, &CaseId::from(case.id.as_str()), closed.version, day(TODAY)));
     assert_eq!(refusal_code(decision), RefusalCode::CaseClosed);
-    let again = store.act(&ngo, |tx| close_case(tx, &ngo, &case.id, closed.version, "again".to_owned(), day(TODAY)));
+    let again = store.act(&ngo, |tx| {
+        close_case(tx, &ngo, &CaseId::from(case.id.as_str()), closed.version, "again".to_owned(), day(TODAY))
+    });
     assert_eq!(refusal_code(again), RefusalCode::CaseClosed);
 }
 
@@ -190,8 +196,10 @@ fn another_ngos_case_is_not_found_for_every_case_action() {
     let arrival = store.arrival(&ngo, "01001012345", "2017-03-01", &LONG_STAY);
     let case = open(&store, &ngo, &person.id, &arrival.arrival.id, "2017-05-10").unwrap();
 
-    let decide = store.act(&stranger, |tx| decide_eligibility(tx, &stranger, &case.id, 1, day(TODAY)));
+    let decide =
+        store.act(&stranger, |tx| decide_eligibility(tx, &stranger, &CaseId::from(case.id.as_str()), 1, day(TODAY)));
     assert!(matches!(decide, Err(ActionError::Store(StoreError::NotFound))), "{decide:?}");
-    let close = store.act(&stranger, |tx| close_case(tx, &stranger, &case.id, 1, "x".to_owned(), day(TODAY)));
+    let close = store
+        .act(&stranger, |tx| close_case(tx, &stranger, &CaseId::from(case.id.as_str()), 1, "x".to_owned(), day(TODAY)));
     assert!(matches!(close, Err(ActionError::Store(StoreError::NotFound))), "{close:?}");
 }

@@ -46,14 +46,14 @@ fn new_user(username: &str, role: Role, organization_id: &str) -> CreateUser {
         username: username.to_owned(),
         full_name: "Nino Beridze".to_owned(),
         role,
-        organization_id: organization_id.to_owned(),
+        organization_id: organization_id.into(),
         password_hash: "hash-1".to_owned(),
     }
 }
 
 fn new_client(organization_id: &str, role: Role) -> CreateClient {
     CreateClient {
-        organization_id: organization_id.to_owned(),
+        organization_id: organization_id.into(),
         name: "Case system".to_owned(),
         role,
         client_id: format!("ngo-{}", persistence::new_id()),
@@ -93,7 +93,7 @@ fn the_ministry_exists_once_and_an_organisation_is_created_as_an_ngo() {
     let store = Store::new();
     let admin = store.admin();
     let again = store.act(&admin, ensure_ministry).unwrap();
-    assert_eq!(again, admin.organization_id, "ensure_ministry finds the ministry it created");
+    assert_eq!(again.as_str(), admin.organization_id, "ensure_ministry finds the ministry it created");
 
     let ngo = store
         .act(&admin, |tx| {
@@ -120,8 +120,9 @@ fn r4_an_organisation_may_not_work_in_the_occupied_territories() {
         [("regions[1]".to_owned(), "region_not_covered"), ("regions[2]".to_owned(), "region_not_covered")]
     );
     let ngo = new_ngo(&store, &admin, "NGO A");
-    let update = store
-        .act(&admin, |tx| update_organization(tx, &ngo.organization.id, 1, details("NGO A", &[RegionCode::Abkhazia])));
+    let update = store.act(&admin, |tx| {
+        update_organization(tx, &ngo.organization.id.as_str().into(), 1, details("NGO A", &[RegionCode::Abkhazia]))
+    });
     assert_eq!(field_errors(update), [("regions[0]".to_owned(), "region_not_covered")]);
 }
 
@@ -133,9 +134,11 @@ fn an_organisation_name_is_taken_once_on_create_and_on_update() {
     let b = new_ngo(&store, &admin, "NGO B");
     let twice = store.act(&admin, |tx| create_organization(tx, details("NGO A", &[])));
     assert_eq!(refusal_code(twice), RefusalCode::NameTaken);
-    let renamed = store.act(&admin, |tx| update_organization(tx, &b.organization.id, 1, details("NGO A", &[])));
+    let renamed =
+        store.act(&admin, |tx| update_organization(tx, &b.organization.id.as_str().into(), 1, details("NGO A", &[])));
     assert_eq!(refusal_code(renamed), RefusalCode::NameTaken);
-    let stale = store.act(&admin, |tx| update_organization(tx, &b.organization.id, 7, details("NGO C", &[])));
+    let stale =
+        store.act(&admin, |tx| update_organization(tx, &b.organization.id.as_str().into(), 7, details("NGO C", &[])));
     assert!(matches!(stale, Err(ActionError::Store(StoreError::StaleVersion { current: 1 }))), "{stale:?}");
 }
 
@@ -145,10 +148,10 @@ fn deactivating_an_organisation_ends_its_tokens_for_good_and_reactivation_does_n
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A");
     let id = ngo.organization.id.clone();
-    let off = store.act(&admin, |tx| set_organization_active(tx, &id, 1, false)).unwrap();
+    let off = store.act(&admin, |tx| set_organization_active(tx, &id.as_str().into(), 1, false)).unwrap();
     assert!(!off.organization.active);
     assert_eq!((off.organization.version, off.organization.token_generation), (2, 1));
-    let on = store.act(&admin, |tx| set_organization_active(tx, &id, 2, true)).unwrap();
+    let on = store.act(&admin, |tx| set_organization_active(tx, &id.as_str().into(), 2, true)).unwrap();
     assert!(on.organization.active);
     assert_eq!((on.organization.version, on.organization.token_generation), (3, 1));
     assert_eq!(audit_actions(&store, "organization", &id), ["create", "deactivate", "activate"]);
@@ -176,8 +179,9 @@ fn roles_fit_their_organisation_and_usernames_are_unique_whatever_their_case() {
     let again = store.act(&admin, |tx| create_user(tx, new_user("NINO.BERIDZE", Role::NgoManager, &ngo)));
     assert_eq!(refusal_code(again), RefusalCode::NameTaken);
 
-    let promoted = store
-        .act(&admin, |tx| update_user(tx, &nino.id, 1, UpdateUser { full_name: "Nino".to_owned(), role: Role::Admin }));
+    let promoted = store.act(&admin, |tx| {
+        update_user(tx, &nino.id.as_str().into(), 1, UpdateUser { full_name: "Nino".to_owned(), role: Role::Admin })
+    });
     assert_eq!(field_errors(promoted), [("role".to_owned(), "role_does_not_fit_organization")]);
 }
 
@@ -189,13 +193,23 @@ fn a_role_change_ends_the_users_tokens_and_a_new_name_alone_does_not() {
     let user = store.act(&admin, |tx| create_user(tx, new_user("nino", Role::NgoCaseworker, &ngo))).unwrap();
     let renamed = store
         .act(&admin, |tx| {
-            update_user(tx, &user.id, 1, UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoCaseworker })
+            update_user(
+                tx,
+                &user.id.as_str().into(),
+                1,
+                UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoCaseworker },
+            )
         })
         .unwrap();
     assert_eq!((renamed.full_name.as_str(), renamed.version, renamed.token_generation), ("Nino B.", 2, 0));
     let promoted = store
         .act(&admin, |tx| {
-            update_user(tx, &user.id, 2, UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoManager })
+            update_user(
+                tx,
+                &user.id.as_str().into(),
+                2,
+                UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoManager },
+            )
         })
         .unwrap();
     assert_eq!((promoted.role.as_str(), promoted.version, promoted.token_generation), ("ngo_manager", 3, 1));
@@ -208,11 +222,11 @@ fn deactivation_then_activation_keeps_the_old_tokens_dead() {
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A").organization.id;
     let user = store.act(&admin, |tx| create_user(tx, new_user("nino", Role::NgoCaseworker, &ngo))).unwrap();
-    let off = store.act(&admin, |tx| set_user_active(tx, &user.id, 1, false)).unwrap();
+    let off = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 1, false)).unwrap();
     assert_eq!((off.active, off.version, off.token_generation), (false, 2, 1));
-    let stale = store.act(&admin, |tx| set_user_active(tx, &user.id, 1, true));
+    let stale = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 1, true));
     assert!(matches!(stale, Err(ActionError::Store(StoreError::StaleVersion { current: 2 }))), "{stale:?}");
-    let on = store.act(&admin, |tx| set_user_active(tx, &user.id, 2, true)).unwrap();
+    let on = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 2, true)).unwrap();
     assert_eq!((on.active, on.version, on.token_generation), (true, 3, 1));
     assert_eq!(audit_actions(&store, "user", &user.id), ["create", "deactivate", "activate"]);
 }
@@ -223,7 +237,8 @@ fn a_reset_password_must_be_changed_and_the_owners_change_clears_that() {
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A").organization.id;
     let user = store.act(&admin, |tx| create_user(tx, new_user("nino", Role::NgoCaseworker, &ngo))).unwrap();
-    let reset = store.act(&admin, |tx| reset_password(tx, &user.id, 1, "temporary-hash".to_owned())).unwrap();
+    let reset =
+        store.act(&admin, |tx| reset_password(tx, &user.id.as_str().into(), 1, "temporary-hash".to_owned())).unwrap();
     assert_eq!((reset.must_change_password, reset.token_generation, reset.version), (true, 1, 2));
     assert_eq!(reset.password_hash, "temporary-hash");
 
@@ -271,8 +286,9 @@ fn a_rotation_keeps_the_previous_secret_for_the_overlap_and_a_revocation_ends_ev
 
     let before = persistence::now_utc();
     let overlap = SecretOverlap(chrono::Duration::hours(24));
-    let rotated =
-        store.act(&admin, |tx| rotate_client_secret(tx, &client.id, 1, "secret-hash-2".to_owned(), overlap)).unwrap();
+    let rotated = store
+        .act(&admin, |tx| rotate_client_secret(tx, &client.id.as_str().into(), 1, "secret-hash-2".to_owned(), overlap))
+        .unwrap();
     let after = persistence::now_utc();
     assert_eq!(rotated.secret_hash, "secret-hash-2");
     assert_eq!(rotated.previous_secret_hash.as_deref(), Some("secret-hash-1"));
@@ -281,7 +297,7 @@ fn a_rotation_keeps_the_previous_secret_for_the_overlap_and_a_revocation_ends_ev
     assert_eq!((rotated.version, rotated.token_generation), (2, 0), "live tokens survive a rotation");
     assert_eq!(stored_client(&store, &client.id), rotated);
 
-    let revoked = store.act(&admin, |tx| revoke_client(tx, &client.id, 2)).unwrap();
+    let revoked = store.act(&admin, |tx| revoke_client(tx, &client.id.as_str().into(), 2)).unwrap();
     assert!(!revoked.active);
     assert_eq!((revoked.previous_secret_hash, revoked.previous_secret_valid_until), (None, None));
     assert_eq!((revoked.version, revoked.token_generation), (3, 1));

@@ -182,7 +182,7 @@ fn correcting_a_person_keeps_r5_and_links_the_arrivals_of_a_corrected_number() {
     register(&store, &ngo_b, citizen("02002023456")).unwrap();
     let correct = |by: &Principal, number: &str, version: i32| {
         let command = CorrectPerson {
-            person_id: person.id.clone(),
+            person_id: person.id.as_str().into(),
             expected_version: version,
             details: details(citizen(number)),
         };
@@ -224,15 +224,15 @@ fn recording_an_arrival_links_the_person_and_r11_names_only_the_ngo_to_others() 
 
     // R11: the airport's arrival, once its person is held, names only the holder to NGO B.
     let mut conn = store.pool.get().unwrap();
-    let read = read_arrival(&mut conn, &ngo_b, &at_airport.arrival.id);
+    let read = read_arrival(&mut conn, &ngo_b, &at_airport.arrival.id.as_str().into());
     let refused = refusal(read);
     assert_eq!(
         (refused.code, &refused.extra["registered_by"]["en"]),
         (RefusalCode::RegisteredElsewhere, &"NGO A".into())
     );
-    assert!(read_arrival(&mut conn, &ngo_a, &at_airport.arrival.id).is_ok());
+    assert!(read_arrival(&mut conn, &ngo_a, &at_airport.arrival.id.as_str().into()).is_ok());
     // NGO A's own record of the later return was never the shared intake: simply not found.
-    let unseen = read_arrival(&mut conn, &ngo_b, &later.arrival.id);
+    let unseen = read_arrival(&mut conn, &ngo_b, &later.arrival.id.as_str().into());
     assert!(matches!(unseen, Err(ActionError::Store(StoreError::NotFound))), "{unseen:?}");
 }
 
@@ -278,14 +278,14 @@ fn correcting_an_arrival_is_refused_when_it_would_break_its_person_or_its_case()
     let person = register(&store, &ngo_a, citizen("01001012345")).unwrap();
     let arrival = record(&store, &ngo_a, airport(Some("01001012345"), "2017-03-01")).unwrap();
     let case = OpenCase {
-        person_id: person.id.clone(),
-        arrival_id: arrival.arrival.id.clone(),
+        person_id: person.id.as_str().into(),
+        arrival_id: arrival.arrival.id.as_str().into(),
         registration_date: day("2017-05-10"),
     };
     let case = store.act(&ngo_a, |tx| open_case(tx, &ngo_a, case, day(TODAY))).unwrap();
     let correct = |by: &Principal, draft: ArrivalDraft, version: i32| {
         let command = CorrectArrival {
-            arrival_id: arrival.arrival.id.clone(),
+            arrival_id: arrival.arrival.id.as_str().into(),
             expected_version: version,
             details: arrival_details(draft),
         };
@@ -323,7 +323,7 @@ fn correcting_an_arrival_is_refused_when_it_would_break_its_person_or_its_case()
     // Visible is not writable: an NGO reads the airport's unlinked arrivals but does not change them.
     let at_airport = record(&store, &ministry, airport(None, "2017-03-01")).unwrap();
     let command = CorrectArrival {
-        arrival_id: at_airport.arrival.id.clone(),
+        arrival_id: at_airport.arrival.id.as_str().into(),
         expected_version: 1,
         details: arrival_details(airport(None, "2017-03-01")),
     };

@@ -21,8 +21,10 @@ pub mod cases;
 pub mod clock;
 pub mod error;
 pub mod identity;
+pub mod ids;
 pub mod persons;
 pub mod principal;
 
 pub use error::{ActionError, Refusal, RefusalCode};
+pub use ids::{ArrivalId, CaseId, ClientId, OrganizationId, PersonId, UserId};
 pub use principal::{Principal, PrincipalKind};

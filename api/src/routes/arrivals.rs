@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::ArrivalId;
 use application::arrivals::correct_arrival::{CorrectArrival, correct_arrival};
 use application::arrivals::read_arrival::{self, medical_notes_shown, read_arrival};
 use application::arrivals::record_arrival::{self, record_arrival};
@@ -333,7 +334,7 @@ pub async fn show(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.clone();
-    let found = db::read(&pool, move |conn| Ok(read_arrival(conn, &who, &id)?)).await?;
+    let found = db::read(&pool, move |conn| Ok(read_arrival(conn, &who, &ArrivalId::from(id.as_str()))?)).await?;
     record_medical_reads(&pool, &caller, &request, std::slice::from_ref(&found)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(found.arrival.version)).json(Arrival::try_from(found)?))
 }
@@ -355,7 +356,7 @@ pub async fn update(
     let parsed: ArrivalRequest =
         serde_json::from_value(body.into_inner()).map_err(|_| crate::input::not_an_object())?;
     let details = parsed.parse(today_in_tbilisi())?;
-    let command = CorrectArrival { arrival_id: id.into_inner(), expected_version, details };
+    let command = CorrectArrival { arrival_id: ArrivalId::from(id.into_inner()), expected_version, details };
     let who = caller.clone();
     let updated =
         db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(correct_arrival(tx, &who, command)?))

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::CaseId;
 use application::cases::close_case::close_case;
 use application::cases::decide_eligibility::decide_eligibility;
 use application::cases::open_case::{self, OpenCase, open_case};
@@ -192,7 +193,7 @@ impl CaseRequest {
         errors.finish()?;
         match (person_id, arrival_id, registration_date) {
             (Some(person_id), Some(arrival_id), Some(registration_date)) => {
-                Ok(OpenCase { person_id, arrival_id, registration_date })
+                Ok(OpenCase { person_id: person_id.into(), arrival_id: arrival_id.into(), registration_date })
             }
             _ => Err(ApiError::internal("case fields missing after validation")),
         }
@@ -322,7 +323,7 @@ pub async fn decide(
     let version = if_match(&request)?;
     let who = caller.clone();
     let decided = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(decide_eligibility(tx, &who, &id, version, today_in_tbilisi())?)
+        Ok(decide_eligibility(tx, &who, &CaseId::from(id.as_str()), version, today_in_tbilisi())?)
     })
     .await?;
     let result =
@@ -364,7 +365,7 @@ pub async fn close(
     let reason = reason.unwrap_or_default();
     let who = caller.clone();
     let case = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(close_case(tx, &who, &id, version, reason, today_in_tbilisi())?)
+        Ok(close_case(tx, &who, &CaseId::from(id.as_str()), version, reason, today_in_tbilisi())?)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header(etag(case.version)).json(Case::from(case)))

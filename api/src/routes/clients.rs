@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::ClientId;
 use application::identity::create_client::{CreateClient, client_role, create_client};
 use application::identity::revoke_client::revoke_client;
 use application::identity::rotate_client_secret::{SecretOverlap, rotate_client_secret};
@@ -101,9 +102,13 @@ impl CreateClientRequest {
             .ok();
         errors.finish()?;
         match (organization_id, name, role) {
-            (Some(organization_id), Some(name), Some(role)) => {
-                Ok(CreateClient { organization_id, name, role, client_id: String::new(), secret_hash: String::new() })
-            }
+            (Some(organization_id), Some(name), Some(role)) => Ok(CreateClient {
+                organization_id: organization_id.into(),
+                name,
+                role,
+                client_id: String::new(),
+                secret_hash: String::new(),
+            }),
             _ => Err(ApiError::internal("client fields missing after validation")),
         }
     }
@@ -186,7 +191,7 @@ pub async fn rotate_secret(
     let secret_hash = hashing.hash_limited(secret.clone()).await?;
     let overlap = **overlap;
     let client = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(rotate_client_secret(tx, &id, version, secret_hash, overlap)?)
+        Ok(rotate_client_secret(tx, &ClientId::from(id.as_str()), version, secret_hash, overlap)?)
     })
     .await?;
     Ok(with_secret(StatusCode::OK, client, secret))
@@ -203,7 +208,9 @@ pub async fn revoke(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
-    let client =
-        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(revoke_client(tx, &id, version)?)).await?;
+    let client = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(revoke_client(tx, &ClientId::from(id.as_str()), version)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().insert_header(etag(client.version)).json(Client::from(client)))
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::OrganizationId;
 use application::identity::create_organization::create_organization;
 use application::identity::set_organization_active::set_organization_active;
 use application::identity::update_organization::update_organization;
@@ -203,7 +204,7 @@ pub async fn update(
     let version = if_match(&request)?;
     let details = body.into_inner().parse()?;
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(update_organization(tx, &id, version, details)?)
+        Ok(update_organization(tx, &OrganizationId::from(id.as_str()), version, details)?)
     })
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, record))
@@ -218,7 +219,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(set_organization_active(tx, &id, version, active)?)
+        Ok(set_organization_active(tx, &OrganizationId::from(id.as_str()), version, active)?)
     })
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, record))

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::PersonId;
 use application::clock::today_in_tbilisi;
 use application::persons::correct_person::{CorrectPerson, correct_person};
 use application::persons::register_person::{self, register_person};
@@ -337,7 +338,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let expected_version = if_match(&request)?;
     let details = body.into_inner().parse(today_in_tbilisi())?;
-    let command = CorrectPerson { person_id: id.into_inner(), expected_version, details };
+    let command = CorrectPerson { person_id: PersonId::from(id.into_inner()), expected_version, details };
     let who = caller.clone();
     let person =
         db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(correct_person(tx, &who, command)?))

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use application::UserId;
 use application::identity::change_own_password::{ChangeOwnPassword, change_own_password};
 use application::identity::create_user::{CreateUser, create_user, username_error};
 use application::identity::set_user_active::set_user_active;
@@ -177,7 +178,13 @@ impl CreateUserRequest {
         else {
             return Err(ApiError::internal("user fields missing after validation"));
         };
-        let command = CreateUser { username, full_name, role, organization_id, password_hash: String::new() };
+        let command = CreateUser {
+            username,
+            full_name,
+            role,
+            organization_id: organization_id.into(),
+            password_hash: String::new(),
+        };
         Ok((command, password))
     }
 }
@@ -288,9 +295,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let command = body.into_inner().parse()?;
-    let user =
-        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(update_user(tx, &id, version, command)?))
-            .await?;
+    let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(update_user(tx, &UserId::from(id.as_str()), version, command)?)
+    })
+    .await?;
     Ok(respond(StatusCode::OK, user))
 }
 
@@ -303,7 +311,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(set_user_active(tx, &id, version, active)?)
+        Ok(set_user_active(tx, &UserId::from(id.as_str()), version, active)?)
     })
     .await?;
     Ok(respond(StatusCode::OK, user))
@@ -349,7 +357,7 @@ pub async fn reset_password(
     let temporary = crate::secret::random_secret().map_err(ApiError::internal)?;
     let hash = hashing.hash_limited(temporary.clone()).await?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(application::identity::reset_password::reset_password(tx, &id, version, hash)?)
+        Ok(application::identity::reset_password::reset_password(tx, &UserId::from(id.as_str()), version, hash)?)
     })
     .await?;
     let tag = etag(user.version);

@@ -9,13 +9,14 @@ use persistence::{StoreError, Visibility, WriteTx};
 use serde_json::Value;
 
 use super::{ArrivalDetails, as_read_by, person_by_number, refuse_second_record};
+use crate::ArrivalId;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
 
 /// What to correct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectArrival {
     /// The arrival, visible to the principal (R11).
-    pub arrival_id: String,
+    pub arrival_id: ArrivalId,
     /// The version the correction was made on.
     pub expected_version: i32,
     /// The return's details as they should be.
@@ -91,7 +92,7 @@ pub fn correct_arrival(
     command: CorrectArrival,
 ) -> Result<ArrivalRecord, ActionError> {
     let visibility = principal.visibility();
-    let current = persistence::repo::arrivals::get(tx.read(), &visibility, &command.arrival_id)?;
+    let current = persistence::repo::arrivals::get(tx.read(), &visibility, command.arrival_id.as_str())?;
     // Visible is not writable: an NGO reads the airport's arrivals but changes only its own.
     if !persistence::repo::arrivals::writable(&visibility, &current.arrival) {
         return Err(ActionError::Forbidden);

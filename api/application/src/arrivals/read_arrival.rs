@@ -5,11 +5,17 @@
 use persistence::repo::arrivals::ArrivalRecord;
 use persistence::{DbConnection, StoreError, Visibility, WriteTx};
 
+use crate::ArrivalId;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
 
 /// One arrival the principal may see. An airport arrival whose person another NGO holds is
 /// refused as `registered_elsewhere`, naming that NGO (R11); anything else unseen is not found.
-pub fn read_arrival(conn: &mut DbConnection, principal: &Principal, id: &str) -> Result<ArrivalRecord, ActionError> {
+pub fn read_arrival(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    id: &ArrivalId,
+) -> Result<ArrivalRecord, ActionError> {
+    let id = id.as_str();
     let visibility = principal.visibility();
     match persistence::repo::arrivals::get(conn, &visibility, id) {
         Err(StoreError::NotFound) => {

@@ -14,6 +14,7 @@ use persistence::repo::cases::LiveCase;
 use persistence::{DbConnection, Visibility, WriteTx};
 use serde_json::{Value, json};
 
+use crate::CaseId;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
 
 /// A recorded decision and the case it moved.
@@ -159,11 +160,11 @@ fn load(
 pub fn decide_eligibility(
     tx: &mut WriteTx<'_>,
     principal: &Principal,
-    case_id: &str,
+    case_id: &CaseId,
     expected_version: i32,
     today: NaiveDate,
 ) -> Result<Decided, ActionError> {
-    let (case, person, arrival, other) = load(tx.read(), &principal.visibility(), case_id)?;
+    let (case, person, arrival, other) = load(tx.read(), &principal.visibility(), case_id.as_str())?;
     let evaluation = evaluate(&person, &arrival, &case, other.as_ref(), today)?;
     let record = evaluation.record(&case.id, principal.user_id().map(str::to_owned), persistence::now_utc())?;
     let decision = persistence::repo::cases::record_decision(tx, record)?;

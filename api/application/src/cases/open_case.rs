@@ -12,14 +12,15 @@ use serde_json::Value;
 use super::{refuse_return_held_elsewhere, refuse_second_live_case};
 use crate::error::FieldErrors;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
+use crate::{ArrivalId, PersonId};
 
 /// What to register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenCase {
     /// The person, registered already (by the acting NGO).
-    pub person_id: String,
+    pub person_id: PersonId,
     /// The return this registration is for.
-    pub arrival_id: String,
+    pub arrival_id: ArrivalId,
     /// Not before the return, not after today.
     pub registration_date: NaiveDate,
 }
@@ -46,16 +47,16 @@ pub fn open_case(
     if let Some(error) = registration_date_error(command.registration_date, today) {
         errors.push(error);
     }
-    let person = match persistence::repo::persons::get(tx.read(), &visibility, &command.person_id) {
+    let person = match persistence::repo::persons::get(tx.read(), &visibility, command.person_id.as_str()) {
         Err(StoreError::NotFound) => {
             errors.push(unknown("person_id", "person"));
             None
         }
         other => Some(other?),
     };
-    let arrival = match persistence::repo::arrivals::get(tx.read(), &visibility, &command.arrival_id) {
+    let arrival = match persistence::repo::arrivals::get(tx.read(), &visibility, command.arrival_id.as_str()) {
         Err(StoreError::NotFound) => {
-            refuse_return_held_elsewhere(tx.read(), principal, &command.arrival_id)?;
+            refuse_return_held_elsewhere(tx.read(), principal, command.arrival_id.as_str())?;
             errors.push(unknown("arrival_id", "arrival"));
             None
         }
@@ -133,6 +134,6 @@ pub fn open_case(
 /// what the sequential path would have said: the winner is visible now, so R5 names its NGO.
 /// `Ok` when there is nothing to explain (the caller keeps the bare conflict).
 pub fn explain_conflict(conn: &mut DbConnection, principal: &Principal, command: &OpenCase) -> Result<(), ActionError> {
-    let arrival = persistence::repo::arrivals::get(conn, &Visibility::All, &command.arrival_id)?;
-    refuse_second_live_case(conn, principal, &arrival.arrival, Some(&command.person_id))
+    let arrival = persistence::repo::arrivals::get(conn, &Visibility::All, command.arrival_id.as_str())?;
+    refuse_second_live_case(conn, principal, &arrival.arrival, Some(command.person_id.as_str()))
 }

@@ -8,12 +8,13 @@ use persistence::repo::clients::NewClient;
 use persistence::{StoreError, Visibility, WriteTx};
 
 use crate::ActionError;
+use crate::OrganizationId;
 
 /// The client to register: its credentials generated and the secret hashed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateClient {
     /// The NGO it acts for.
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// What the system is, e.g. "Tolerant case-management system".
     pub name: String,
     /// The rights it acts with: an NGO role.
@@ -43,7 +44,7 @@ pub fn client_role(requested: Option<&str>) -> Result<Role, FieldError> {
 /// ministry has no systems: an organisation that is not an NGO is unknown here.
 pub fn create_client(tx: &mut WriteTx<'_>, command: CreateClient) -> Result<ApiClient, ActionError> {
     let role = client_role(Some(command.role.as_str())).map_err(|e| ActionError::Invalid(vec![e]))?;
-    match persistence::repo::organizations::get(tx.read(), &Visibility::All, &command.organization_id) {
+    match persistence::repo::organizations::get(tx.read(), &Visibility::All, command.organization_id.as_str()) {
         Ok(organization) if organization.organization.kind == OrganizationKind::Ngo => {}
         Ok(_) | Err(StoreError::NotFound) => {
             return Err(ActionError::field(
@@ -57,7 +58,7 @@ pub fn create_client(tx: &mut WriteTx<'_>, command: CreateClient) -> Result<ApiC
     Ok(persistence::repo::clients::create(
         tx,
         NewClient {
-            organization_id: command.organization_id,
+            organization_id: command.organization_id.into_string(),
             client_id: command.client_id,
             name: command.name,
             role,

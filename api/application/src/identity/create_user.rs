@@ -8,6 +8,7 @@ use persistence::repo::users::NewUser;
 
 use super::{check_role_fits_organization, name_taken};
 use crate::ActionError;
+use crate::OrganizationId;
 
 /// Who to create: the password already hashed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +20,7 @@ pub struct CreateUser {
     /// What the user may do.
     pub role: Role,
     /// An NGO for the NGO roles, the ministry for the others.
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// The password's hash (the caller checked the password policy and hashed it).
     pub password_hash: String,
 }
@@ -44,11 +45,11 @@ pub fn create_user(tx: &mut WriteTx<'_>, command: CreateUser) -> Result<User, Ac
     if let Some(error) = username_error(&username) {
         return Err(ActionError::Invalid(vec![error]));
     }
-    check_role_fits_organization(tx.read(), command.role, &command.organization_id)?;
+    check_role_fits_organization(tx.read(), command.role, command.organization_id.as_str())?;
     persistence::repo::users::create(
         tx,
         NewUser {
-            organization_id: command.organization_id,
+            organization_id: command.organization_id.into_string(),
             username,
             full_name: command.full_name,
             role: command.role,

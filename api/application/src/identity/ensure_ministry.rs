@@ -7,6 +7,7 @@ use persistence::repo::organizations::{self, NewOrganization};
 use persistence::{Visibility, WriteTx};
 
 use crate::ActionError;
+use crate::OrganizationId;
 
 /// The ministry's name in Georgian (PROGRAM.md "What the program is").
 pub const MINISTRY_KA: &str =
@@ -16,11 +17,11 @@ pub const MINISTRY_EN: &str =
     "Ministry of Internally Displaced Persons from the Occupied Territories, Accommodation and Refugees of Georgia";
 
 /// The ministry's organisation id, creating the organisation (R13: audited) when there is none.
-pub fn ensure_ministry(tx: &mut WriteTx<'_>) -> Result<String, ActionError> {
+pub fn ensure_ministry(tx: &mut WriteTx<'_>) -> Result<OrganizationId, ActionError> {
     let page = organizations::list(tx.read(), &Visibility::All, None, None, 10_000)?;
     for record in &page.items {
         if record.organization.kind == OrganizationKind::Ministry {
-            return Ok(record.organization.id.clone());
+            return Ok(OrganizationId::from(record.organization.id.as_str()));
         }
     }
     let created = organizations::create(
@@ -38,5 +39,5 @@ pub fn ensure_ministry(tx: &mut WriteTx<'_>) -> Result<String, ActionError> {
             regions: Vec::new(),
         },
     )?;
-    Ok(created.organization.id)
+    Ok(OrganizationId::from(created.organization.id))
 }

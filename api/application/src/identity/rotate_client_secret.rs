@@ -5,6 +5,7 @@ use persistence::WriteTx;
 use persistence::models::identity::ApiClient;
 
 use crate::ActionError;
+use crate::ClientId;
 
 /// How long a rotated-out secret keeps working, so the NGO can roll the new one out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,11 +15,12 @@ pub struct SecretOverlap(pub Duration);
 /// stays valid until now + `overlap`. R13: audited, never a hash.
 pub fn rotate_client_secret(
     tx: &mut WriteTx<'_>,
-    id: &str,
+    id: &ClientId,
     expected_version: i32,
     secret_hash: String,
     overlap: SecretOverlap,
 ) -> Result<ApiClient, ActionError> {
+    let id = id.as_str();
     let until = persistence::now_utc() + overlap.0;
     Ok(persistence::repo::clients::rotate_secret(tx, id, expected_version, secret_hash, until)?)
 }

@@ -4,15 +4,17 @@ use persistence::WriteTx;
 use persistence::repo::organizations::OrganizationRecord;
 
 use crate::ActionError;
+use crate::OrganizationId;
 
 /// Deactivates (`active = false`) or reactivates the organisation `id` at `expected_version`.
 /// Its data stays; while it is inactive its users and clients cannot log in, and a deactivation
 /// ends their live tokens for good, reactivated or not (#8.4). R13: audited.
 pub fn set_organization_active(
     tx: &mut WriteTx<'_>,
-    id: &str,
+    id: &OrganizationId,
     expected_version: i32,
     active: bool,
 ) -> Result<OrganizationRecord, ActionError> {
+    let id = id.as_str();
     Ok(persistence::repo::organizations::set_active(tx, id, expected_version, active)?)
 }

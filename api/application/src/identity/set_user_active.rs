@@ -4,15 +4,17 @@ use persistence::WriteTx;
 use persistence::models::identity::User;
 
 use crate::ActionError;
+use crate::UserId;
 
 /// Deactivates (`active = false`) or reactivates the user `id` at `expected_version`. A
 /// deactivated user cannot log in, and the deactivation ends their live tokens for good,
 /// reactivated or not (#8.4). R13: audited.
 pub fn set_user_active(
     tx: &mut WriteTx<'_>,
-    id: &str,
+    id: &UserId,
     expected_version: i32,
     active: bool,
 ) -> Result<User, ActionError> {
+    let id = id.as_str();
     Ok(persistence::repo::users::set_active(tx, id, expected_version, active)?)
 }

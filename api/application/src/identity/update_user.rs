@@ -6,6 +6,7 @@ use persistence::{Visibility, WriteTx};
 
 use super::check_role_fits_organization;
 use crate::ActionError;
+use crate::UserId;
 
 /// The user's new details.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,10 +21,11 @@ pub struct UpdateUser {
 /// the role they were issued for (#8.4). R13: audited.
 pub fn update_user(
     tx: &mut WriteTx<'_>,
-    id: &str,
+    id: &UserId,
     expected_version: i32,
     command: UpdateUser,
 ) -> Result<User, ActionError> {
+    let id = id.as_str();
     let current = persistence::repo::users::get(tx.read(), &Visibility::All, id)?;
     check_role_fits_organization(tx.read(), command.role, &current.organization_id)?;
     Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role)?)

@@ -5,13 +5,14 @@ use persistence::WriteTx;
 use persistence::models::registration::Person;
 
 use super::{PersonDetails, refuse_held_number};
+use crate::PersonId;
 use crate::{ActionError, Principal};
 
 /// What to correct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectPerson {
     /// The person, visible to the principal (R11).
-    pub person_id: String,
+    pub person_id: PersonId,
     /// The version the correction was made on.
     pub expected_version: i32,
     /// The person's details as they should be.
@@ -25,7 +26,7 @@ pub fn correct_person(
     principal: &Principal,
     command: CorrectPerson,
 ) -> Result<Person, ActionError> {
-    let current = persistence::repo::persons::get(tx.read(), &principal.visibility(), &command.person_id)?;
+    let current = persistence::repo::persons::get(tx.read(), &principal.visibility(), command.person_id.as_str())?;
     refuse_held_number(tx.read(), principal, &command.details, Some(&current.id))?;
     let row = command.details.row(current.id, current.organization_id, persistence::now_utc());
     let person = persistence::repo::persons::update(tx, command.expected_version, row)?;
