@@ -5,6 +5,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::codes;
 use domain::message::{FieldError, Message};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,7 +42,7 @@ impl PageQuery {
                 _ => {
                     errors.push(FieldError::new(
                         "limit",
-                        "invalid_limit",
+                        codes::INVALID_LIMIT,
                         Message::new(
                             format!("limit უნდა იყოს 1-დან {MAX_LIMIT}-მდე"),
                             format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
@@ -56,7 +57,7 @@ impl PageQuery {
             None => {
                 errors.push(FieldError::new(
                     "cursor",
-                    "invalid_cursor",
+                    codes::INVALID_CURSOR,
                     Message::new("cursor არასწორია", "cursor is not one this API returned"),
                 ));
                 None

@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use domain::codes;
 use domain::message::{FieldError, Message};
 use persistence::repo::idempotency::{self, Claim};
 use persistence::{Pool, WriteTx};
@@ -25,7 +26,7 @@ pub fn key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
         }
         _ => Err(ApiError::validation(vec![FieldError::new(
             HEADER,
-            "invalid_idempotency_key",
+            codes::INVALID_IDEMPOTENCY_KEY,
             Message::new(
                 "Idempotency-Key: 1-255 ხილული ASCII სიმბოლო",
                 "Idempotency-Key: 1-255 visible ASCII characters",
@@ -98,7 +99,7 @@ fn respond(status: u16, body: &Value, replayed: bool) -> HttpResponse {
 fn mismatch() -> ApiError {
     ApiError::validation(vec![FieldError::new(
         HEADER,
-        "idempotency_key_reused",
+        codes::IDEMPOTENCY_KEY_REUSED,
         Message::new(
             "ეს Idempotency-Key უკვე გამოყენებულია სხვა მოთხოვნისთვის",
             "This Idempotency-Key was used for a different request",

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use domain::codes;
 use domain::message::{FieldError, Message};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_json::Value;
@@ -65,7 +66,7 @@ impl FieldErrors {
                 if !self.0.iter().any(|e| e.field == name) {
                     self.push(FieldError::new(
                         name,
-                        "required",
+                        codes::REQUIRED,
                         Message::new("ველი სავალდებულოა", "This field is required"),
                     ));
                 }
@@ -82,7 +83,7 @@ impl FieldErrors {
             Field::WrongType => {
                 self.push(FieldError::new(
                     name,
-                    "wrong_type",
+                    codes::WRONG_TYPE,
                     Message::new(format!("მოსალოდნელია: {expected}"), format!("Expected {expected}")),
                 ));
                 None
@@ -115,7 +116,10 @@ impl FieldErrors {
             value,
             |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| s.len() == 10).ok_or(()),
             |()| {
-                ("invalid_date", Message::new("თარიღი უნდა იყოს ფორმატით YYYY-MM-DD", "Expected a date as YYYY-MM-DD"))
+                (
+                    codes::INVALID_DATE,
+                    Message::new("თარიღი უნდა იყოს ფორმატით YYYY-MM-DD", "Expected a date as YYYY-MM-DD"),
+                )
             },
         )
     }
@@ -128,7 +132,7 @@ impl FieldErrors {
         if !ValidateLength::validate_length(&value, Some(min), Some(max), None) {
             self.push(FieldError::new(
                 name,
-                "invalid_length",
+                codes::INVALID_LENGTH,
                 Message::new(
                     format!("სიგრძე უნდა იყოს {min}-დან {max} სიმბოლომდე"),
                     format!("Must be {min} to {max} characters long"),
@@ -148,7 +152,7 @@ impl FieldErrors {
         if !ValidateEmail::validate_email(&value) {
             self.push(FieldError::new(
                 name,
-                "invalid_email",
+                codes::INVALID_EMAIL,
                 Message::new("ელ-ფოსტის მისამართი არასწორია", "Not a valid e-mail address"),
             ));
             return None;
@@ -166,7 +170,7 @@ impl FieldErrors {
         for name in extra.keys() {
             self.push(FieldError::new(
                 format!("{prefix}{name}"),
-                "unknown_field",
+                codes::UNKNOWN_FIELD,
                 Message::new("უცნობი ველი", "Unknown field"),
             ));
         }
@@ -181,7 +185,7 @@ impl FieldErrors {
 pub fn not_an_object() -> crate::error::ApiError {
     crate::error::ApiError::validation(vec![FieldError::new(
         "",
-        "wrong_type",
+        codes::WRONG_TYPE,
         Message::new("მოთხოვნის სხეული უნდა იყოს JSON ობიექტი", "The request body must be a JSON object"),
     )])
 }

@@ -4,6 +4,7 @@
 //! random seed (the same N and seed give the same data), in batches through `persistence`.
 
 use chrono::{Duration, NaiveDate};
+use domain::eligibility::LegalStatus;
 use domain::region::RegionCode;
 use persistence::models::registration::{Arrival, Case, CaseCopies, IrregularPeriod, Person};
 use persistence::repo::bulk::{self, Batch};
@@ -152,7 +153,7 @@ fn registration(
         [Some(first_ka.to_owned()), Some(last_ka.to_owned()), Some(first_lat.to_owned()), Some(last_lat.to_owned())];
     let person = Person {
         id: new_id(),
-        legal_status: if citizen { "citizen" } else { "stateless_permanent_resident" }.to_owned(),
+        legal_status: if citizen { LegalStatus::Citizen } else { LegalStatus::StatelessPermanentResident },
         personal_number: citizen.then(|| format!("{:011}", 10_000_000_000 + index)),
         residence_permit_number: (!citizen).then(|| format!("SP{:010}", index)),
         search_name: Person::search_name_of(&[&names[0], &names[1], &names[2], &names[3]]),

@@ -7,6 +7,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpServer, web};
 use application::identity::rotate_client_secret::SecretOverlap;
+use domain::codes;
 use domain::message::Message;
 use persistence::{Actor, DatabaseUrl, Pool, PoolConfig, StoreError, in_write_transaction};
 use utoipa_swagger_ui::SwaggerUi;
@@ -193,7 +194,7 @@ fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Err
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             ApiError::validation(vec![domain::message::FieldError::new(
                 "",
-                "wrong_type",
+                codes::WRONG_TYPE,
                 Message::new("მოთხოვნის სხეული უნდა იყოს JSON ობიექტი", "The request body must be a JSON object"),
             )])
         }

@@ -5,6 +5,7 @@
 //! A newcomer finds a rule by searching for its number (`R7` → `shelter.rs`).
 
 pub mod case;
+pub mod codes;
 pub mod eligibility;
 pub mod grant;
 pub mod message;

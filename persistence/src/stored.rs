@@ -11,7 +11,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use domain::case::CaseStatus;
-use domain::eligibility::Outcome;
+use domain::eligibility::{LegalStatus, Outcome};
 use domain::organization::OrganizationKind;
 use domain::role::Role;
 
@@ -42,6 +42,7 @@ macro_rules! text_enum {
 text_enum! {
     CaseStatus => "case status",
     Outcome => "decision outcome",
+    LegalStatus => "legal status",
     Role => "role",
     OrganizationKind => "organisation kind",
 }
@@ -68,7 +69,7 @@ macro_rules! into_domain {
     };
 }
 
-into_domain!(CaseStatus, Outcome, Role, OrganizationKind);
+into_domain!(CaseStatus, Outcome, LegalStatus, Role, OrganizationKind);
 
 impl<T: TextEnum, DB: Backend> FromSql<Text, DB> for Stored<T>
 where

@@ -91,7 +91,7 @@ impl Store {
         let now = now_utc();
         let person = Person {
             id: new_id(),
-            legal_status: "citizen".to_owned(),
+            legal_status: domain::eligibility::LegalStatus::Citizen,
             personal_number: Some(personal_number.to_owned()),
             residence_permit_number: None,
             first_name_ka: None,

@@ -89,7 +89,7 @@ fn seed(mut conn: persistence::DbConnection, ministry: &str, ngos: &[String], co
                     tx,
                     Person {
                         id: persistence::new_id(),
-                        legal_status: "citizen".into(),
+                        legal_status: domain::eligibility::LegalStatus::Citizen,
                         personal_number: Some(number.clone()),
                         residence_permit_number: None,
                         first_name_ka,

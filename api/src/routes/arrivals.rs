@@ -13,6 +13,7 @@ use application::arrivals::{ArrivalDetails, ArrivalDraft};
 use application::clock::today_in_tbilisi;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::{CountryCode, PointOfArrival};
+use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::person_id::PersonalNumber;
 use persistence::Pool;
@@ -200,7 +201,7 @@ impl ArrivalRequest {
             |s| PointOfArrival::parse(s).ok_or(()),
             |()| {
                 (
-                    "unknown_point_of_arrival",
+                    codes::UNKNOWN_POINT_OF_ARRIVAL,
                     Message::new(
                         "tbilisi_airport, kutaisi_airport, batumi_airport, land_border ან sea_port",
                         "tbilisi_airport, kutaisi_airport, batumi_airport, land_border or sea_port",
@@ -240,7 +241,7 @@ fn parse_countries(errors: &mut FieldErrors, codes: &[String]) -> Vec<CountryCod
             Some(country) => countries.push(country),
             None => errors.push(FieldError::new(
                 format!("countries[{i}]"),
-                "invalid_country",
+                codes::INVALID_COUNTRY,
                 Message::new("ქვეყნის კოდი ISO 3166-1 alpha-2 (არა GE)", "An ISO 3166-1 alpha-2 country code (not GE)"),
             )),
         }

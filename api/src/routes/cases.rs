@@ -11,6 +11,7 @@ use application::cases::open_case::{self, OpenCase, open_case};
 use application::clock::today_in_tbilisi;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::CaseStatus;
+use domain::codes;
 use domain::message::Message;
 use domain::region::RegionCode;
 use persistence::Pool;
@@ -237,7 +238,7 @@ impl CaseQuery {
             |s| CaseStatus::parse(s).ok_or(()),
             |()| {
                 (
-                    "unknown_status",
+                    codes::UNKNOWN_STATUS,
                     Message::new("open, eligible, not_eligible ან closed", "open, eligible, not_eligible or closed"),
                 )
             },

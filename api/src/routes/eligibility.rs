@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
+use domain::codes;
 use domain::eligibility::{self, EligibilityInput, LegalStatus};
 use domain::message::Message;
 use domain::period::DatePeriod;
@@ -161,7 +162,7 @@ pub fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> V
     if !periods.validate_length(None, Some(MAX_PERIODS), None) {
         errors.push(domain::message::FieldError::new(
             "irregular_periods",
-            "too_many_periods",
+            codes::TOO_MANY_PERIODS,
             Message::new(
                 format!("არაუმეტეს {MAX_PERIODS} პერიოდისა"),
                 format!("At most {MAX_PERIODS} periods are accepted"),
@@ -182,7 +183,7 @@ pub fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> V
                 Ok(period) => parsed.push(period),
                 Err(_) => errors.push(domain::message::FieldError::new(
                     name("end"),
-                    "period_end_not_after_start",
+                    codes::PERIOD_END_NOT_AFTER_START,
                     Message::new(
                         "პერიოდის დასასრული უნდა იყოს დაწყების შემდეგ",
                         "The period must end after it starts (the end day is not counted)",

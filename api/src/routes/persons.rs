@@ -10,6 +10,7 @@ use application::persons::correct_person::{CorrectPerson, correct_person};
 use application::persons::register_person::{self, register_person};
 use application::persons::{PersonDetails, PersonDraft};
 use chrono::{NaiveDate, NaiveDateTime};
+use domain::codes;
 use domain::eligibility::LegalStatus;
 use domain::message::Message;
 use domain::person::{Consent, ConsentScope, GeorgianName, LatinName, PhoneNumber, Sex};
@@ -76,7 +77,7 @@ impl From<PersonRow> for Person {
         };
         Self {
             id: p.id,
-            legal_status: p.legal_status,
+            legal_status: p.legal_status.as_str().to_owned(),
             personal_number: p.personal_number,
             residence_permit_number: p.residence_permit_number,
             first_name_ka: p.first_name_ka,
@@ -202,7 +203,7 @@ impl PersonRequest {
             "sex",
             sex,
             |s| Sex::parse(s).ok_or(()),
-            |()| ("unknown_sex", Message::new("female ან male", "female or male")),
+            |()| (codes::UNKNOWN_SEX, Message::new("female ან male", "female or male")),
         );
         let phone = text(&mut errors, "phone", self.phone);
         let phone = errors.parse("phone", phone, PhoneNumber::parse, invalid);
@@ -244,7 +245,7 @@ impl ConsentRequest {
             |s| ConsentScope::parse(s).ok_or(()),
             |()| {
                 (
-                    "unknown_consent_scope",
+                    codes::UNKNOWN_CONSENT_SCOPE,
                     Message::new(
                         "program_services ან program_services_and_medical",
                         "program_services or program_services_and_medical",

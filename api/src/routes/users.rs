@@ -11,6 +11,7 @@ use application::identity::create_user::{CreateUser, create_user, username_error
 use application::identity::set_user_active::set_user_active;
 use application::identity::update_user::{UpdateUser, update_user};
 use chrono::NaiveDateTime;
+use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::role::Role;
 use persistence::models::identity::User as UserRow;
@@ -139,7 +140,7 @@ fn parse_role(errors: &mut FieldErrors, field: Field<String>) -> Option<Role> {
     if parsed.is_none() {
         errors.push(FieldError::new(
             "role",
-            "unknown_role",
+            codes::UNKNOWN_ROLE,
             Message::new(
                 "როლი: admin, ministry_officer, ngo_manager, ngo_caseworker ან auditor",
                 "role must be admin, ministry_officer, ngo_manager, ngo_caseworker or auditor",
@@ -224,7 +225,7 @@ impl ChangePasswordRequest {
 fn wrong_password() -> ApiError {
     ApiError::validation(vec![FieldError::new(
         "current_password",
-        "wrong_password",
+        codes::WRONG_PASSWORD,
         Message::new("მიმდინარე პაროლი არასწორია", "The current password is wrong"),
     )])
 }

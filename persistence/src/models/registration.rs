@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use domain::case::CaseStatus;
-use domain::eligibility::Outcome;
+use domain::eligibility::{LegalStatus, Outcome};
 
 use crate::schema::{arrival_irregular_periods, arrivals, cases, eligibility_decisions, persons};
 use crate::stored::Stored;
@@ -13,7 +13,8 @@ use crate::stored::Stored;
 #[diesel(table_name = persons)]
 pub struct Person {
     pub id: String,
-    pub legal_status: String,
+    #[diesel(deserialize_as = Stored<LegalStatus>, serialize_as = Stored<LegalStatus>)]
+    pub legal_status: LegalStatus,
     pub personal_number: Option<String>,
     pub residence_permit_number: Option<String>,
     pub first_name_ka: Option<String>,

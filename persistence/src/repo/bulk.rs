@@ -38,7 +38,7 @@ pub struct Batch {
 
 pub fn insert(tx: &mut WriteTx<'_>, batch: &Batch) -> Result<(), StoreError> {
     let conn = tx.conn();
-    insert_chunks!(&mut *conn, persons::table, batch.persons);
+    insert_chunks!(&mut *conn, persons::table, batch.persons, |chunk| chunk.to_vec());
     insert_chunks!(&mut *conn, arrivals::table, batch.arrivals);
     insert_chunks!(&mut *conn, arrival_irregular_periods::table, batch.periods);
     // Rows with typed enumerations insert owned (`serialize_as` converts by value).

@@ -39,7 +39,7 @@ pub fn find_holder(
 }
 
 pub fn create(tx: &mut WriteTx<'_>, person: Person) -> Result<Person, StoreError> {
-    diesel::insert_into(persons::table).values(&person).execute(tx.conn())?;
+    diesel::insert_into(persons::table).values(person.clone()).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "person",
@@ -123,7 +123,7 @@ pub fn update(tx: &mut WriteTx<'_>, expected_version: i32, changed: Person) -> R
     let updated =
         diesel::update(persons::table.filter(persons::id.eq(&after.id)).filter(persons::version.eq(expected_version)))
             .set((
-                persons::legal_status.eq(&after.legal_status),
+                persons::legal_status.eq(after.legal_status.as_str()),
                 persons::personal_number.eq(&after.personal_number),
                 persons::residence_permit_number.eq(&after.residence_permit_number),
                 persons::first_name_ka.eq(&after.first_name_ka),

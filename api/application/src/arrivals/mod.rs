@@ -15,6 +15,7 @@ pub mod record_arrival;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::{CountryCode, PointOfArrival};
+use domain::codes;
 use domain::eligibility::input::return_in_future;
 use domain::eligibility::r2_migration_history::periods_ending_after_return;
 use domain::message::{FieldError, Message};
@@ -68,7 +69,11 @@ pub struct ArrivalDetails {
 
 fn required(errors: &mut Vec<FieldError>, field: &str) {
     if !errors.iter().any(|e| e.field == field) {
-        errors.push(FieldError::new(field, "required", Message::new("ველი სავალდებულოა", "This field is required")));
+        errors.push(FieldError::new(
+            field,
+            codes::REQUIRED,
+            Message::new("ველი სავალდებულოა", "This field is required"),
+        ));
     }
 }
 
@@ -90,7 +95,7 @@ impl ArrivalDetails {
         if draft.need_medical == Some(false) && draft.medical_notes.is_some() {
             errors.push(FieldError::new(
                 "needs.medical",
-                "contradicts_medical_notes",
+                codes::CONTRADICTS_MEDICAL_NOTES,
                 Message::new(
                     "სამედიცინო შენიშვნა არის, საჭიროება კი — არა",
                     "Medical notes are given, but no medical need",

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::case::CaseStatus;
-use domain::eligibility::{self, EligibilityInput, LegalStatus, OtherCase};
+use domain::eligibility::{self, EligibilityInput, OtherCase};
 use domain::period::DatePeriod;
 use domain::person_id::{PersonalNumber, ResidencePermitNumber};
 use domain::region::RegionCode;
@@ -65,8 +65,6 @@ impl Evaluation {
 /// error, never a silently missing fact).
 fn eligibility_input(person: &Person, arrival: &ArrivalRecord, case: &Case) -> Result<EligibilityInput, ActionError> {
     let corrupt = |what: &str, value: &str| ActionError::corrupt(format!("stored {what} {value:?}"));
-    let legal_status =
-        LegalStatus::parse(&person.legal_status).ok_or_else(|| corrupt("legal status", &person.legal_status))?;
     let personal_number = person
         .personal_number
         .as_deref()
@@ -88,7 +86,7 @@ fn eligibility_input(person: &Person, arrival: &ArrivalRecord, case: &Case) -> R
         .map(|p| DatePeriod::new(p.start_date, p.end_date).map_err(|_| corrupt("irregular period", &p.id)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(EligibilityInput {
-        legal_status: Some(legal_status),
+        legal_status: Some(person.legal_status),
         personal_number,
         residence_permit_number,
         return_date: Some(arrival.arrival.arrival_date),
@@ -103,7 +101,7 @@ fn eligibility_input(person: &Person, arrival: &ArrivalRecord, case: &Case) -> R
 /// The data a decision is made on, in the shape of the dry run's request, as it is recorded.
 fn input_record(person: &Person, arrival: &ArrivalRecord, case: &Case) -> Value {
     json!({
-        "legal_status": person.legal_status,
+        "legal_status": person.legal_status.as_str(),
         "personal_number": person.personal_number,
         "residence_permit_number": person.residence_permit_number,
         "return_date": arrival.arrival.arrival_date,

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::case::CaseStatus;
+use domain::codes;
 use domain::message::{FieldError, Message};
 use persistence::models::registration::{Case, CaseCopies};
 use persistence::{DbConnection, StoreError, Visibility, WriteTx};
@@ -32,7 +33,11 @@ pub fn registration_date_error(registration_date: NaiveDate, today: NaiveDate) -
 }
 
 fn unknown(field: &str, what: &str) -> FieldError {
-    FieldError::new(field, "unknown_reference", Message::new(format!("{what} ვერ მოიძებნა"), format!("No such {what}")))
+    FieldError::new(
+        field,
+        codes::UNKNOWN_REFERENCE,
+        Message::new(format!("{what} ვერ მოიძებნა"), format!("No such {what}")),
+    )
 }
 
 /// Opens the case, links the arrival to the person, and records both (R13).
@@ -74,7 +79,7 @@ pub fn open_case(
         if other_person {
             errors.push(FieldError::new(
                 "arrival_id",
-                "arrival_of_another_person",
+                codes::ARRIVAL_OF_ANOTHER_PERSON,
                 Message::new("ეს დაბრუნება სხვა პირისაა", "This arrival is another person's"),
             ));
         }

@@ -1,5 +1,6 @@
 //! Register an NGO's system (an API client).
 
+use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::organization::OrganizationKind;
 use domain::role::Role;
@@ -33,7 +34,7 @@ pub fn client_role(requested: Option<&str>) -> Result<Role, FieldError> {
         Some(text) => Role::parse(text).filter(|r| r.belongs_to_ngo()).ok_or_else(|| {
             FieldError::new(
                 "role",
-                "unknown_role",
+                codes::UNKNOWN_ROLE,
                 Message::new("როლი: ngo_caseworker ან ngo_manager", "role must be ngo_caseworker or ngo_manager"),
             )
         }),
@@ -49,7 +50,7 @@ pub fn create_client(tx: &mut WriteTx<'_>, command: CreateClient) -> Result<ApiC
         Ok(_) | Err(StoreError::NotFound) => {
             return Err(ActionError::field(
                 "organization_id",
-                "unknown_organization",
+                codes::UNKNOWN_ORGANIZATION,
                 Message::new("NGO ვერ მოიძებნა", "No such NGO"),
             ));
         }

@@ -1,5 +1,6 @@
 //! Create a person who logs in, in an organisation that fits the role.
 
+use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::role::Role;
 use persistence::WriteTx;
@@ -32,7 +33,7 @@ pub fn username_error(username: &str) -> Option<FieldError> {
     (!valid).then(|| {
         FieldError::new(
             "username",
-            "invalid_username",
+            codes::INVALID_USERNAME,
             Message::new("მხოლოდ a-z, 0-9, '.', '_' და '-'", "Only a-z, 0-9, '.', '_' and '-'"),
         )
     })

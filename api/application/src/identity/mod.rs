@@ -30,6 +30,7 @@ pub mod set_user_active;
 pub mod update_organization;
 pub mod update_user;
 
+use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::region::RegionCode;
 use domain::role::Role;
@@ -64,7 +65,7 @@ pub fn region_error(field: impl Into<String>, region: RegionCode) -> Option<Fiel
     region.is_occupied().then(|| {
         FieldError::new(
             field,
-            "region_not_covered",
+            codes::REGION_NOT_COVERED,
             Message::new(
                 "ოკუპირებულ ტერიტორიას პროგრამა არ მოიცავს (R4)",
                 "The program does not cover the occupied territories (R4)",
@@ -108,7 +109,7 @@ pub(crate) fn check_role_fits_organization(
         Err(StoreError::NotFound) => {
             return Err(ActionError::field(
                 "organization_id",
-                "unknown_organization",
+                codes::UNKNOWN_ORGANIZATION,
                 Message::new("ორგანიზაცია ვერ მოიძებნა", "No such organisation"),
             ));
         }
@@ -119,7 +120,7 @@ pub(crate) fn check_role_fits_organization(
     } else {
         Err(ActionError::field(
             "role",
-            "role_does_not_fit_organization",
+            codes::ROLE_DOES_NOT_FIT_ORGANIZATION,
             Message::new(
                 "NGO-ს როლები ეკუთვნის NGO-ს, დანარჩენი - სამინისტროს",
                 "NGO roles belong to an NGO, the other roles to the ministry",

@@ -10,6 +10,7 @@ pub mod correct_person;
 pub mod register_person;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use domain::codes;
 use domain::eligibility::LegalStatus;
 use domain::eligibility::r1_legal_status::{identifier_errors, missing_identifier};
 use domain::message::{FieldError, Message};
@@ -102,7 +103,7 @@ impl PersonDetails {
             }
             None if !has(&errors, "legal_status") => errors.push(FieldError::new(
                 "legal_status",
-                "required",
+                codes::REQUIRED,
                 Message::new("ველი სავალდებულოა", "This field is required"),
             )),
             None => {}
@@ -132,7 +133,7 @@ impl PersonDetails {
         let [first_name_ka, last_name_ka, first_name_lat, last_name_lat] = names;
         Person {
             id,
-            legal_status: self.legal_status.as_str().to_owned(),
+            legal_status: self.legal_status,
             personal_number: d.personal_number.as_ref().map(|n| n.as_str().to_owned()),
             residence_permit_number: d.residence_permit_number.as_ref().map(|p| p.as_str().to_owned()),
             search_name: Person::search_name_of(&[&first_name_ka, &last_name_ka, &first_name_lat, &last_name_lat]),

@@ -1,0 +1,59 @@
+//! The stable machine codes of field errors ([`crate::message::FieldError::code`]) that no single
+//! rule owns: malformed input, unknown references and values, and the checks of the
+//! administration. A rule's own codes sit with the rule (`eligibility::input::CODE_*`,
+//! [`crate::person_id::PersonIdError`], [`crate::person::InvalidValue`], [`crate::region`],
+//! [`crate::period`]). Clients branch on these; one constant each, so that no path spells one
+//! differently (#9.4).
+
+/// A required field is missing or `null`.
+pub const REQUIRED: &str = "required";
+/// A field has the wrong JSON type (e.g. a number for a string).
+pub const WRONG_TYPE: &str = "wrong_type";
+/// A field the request type does not have (refused at every depth, never dropped).
+pub const UNKNOWN_FIELD: &str = "unknown_field";
+/// A text shorter or longer than the field allows.
+pub const INVALID_LENGTH: &str = "invalid_length";
+/// A date that is not `YYYY-MM-DD`, or not a day of the calendar.
+pub const INVALID_DATE: &str = "invalid_date";
+/// An e-mail address that is not one.
+pub const INVALID_EMAIL: &str = "invalid_email";
+/// A page size outside 1–100.
+pub const INVALID_LIMIT: &str = "invalid_limit";
+/// A page cursor this server did not hand out.
+pub const INVALID_CURSOR: &str = "invalid_cursor";
+/// An `Idempotency-Key` that is not 1–255 visible ASCII characters.
+pub const INVALID_IDEMPOTENCY_KEY: &str = "invalid_idempotency_key";
+/// An `Idempotency-Key` sent again with another request.
+pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+/// An id that names no record the caller may see (R11).
+pub const UNKNOWN_REFERENCE: &str = "unknown_reference";
+/// A case status that is none of `open`, `eligible`, `not_eligible`, `closed`.
+pub const UNKNOWN_STATUS: &str = "unknown_status";
+/// A sex that is neither `female` nor `male`.
+pub const UNKNOWN_SEX: &str = "unknown_sex";
+/// A consent scope that is not one of the program's (R14).
+pub const UNKNOWN_CONSENT_SCOPE: &str = "unknown_consent_scope";
+/// A point of arrival that is not one of the program's (airports, land border, sea port).
+pub const UNKNOWN_POINT_OF_ARRIVAL: &str = "unknown_point_of_arrival";
+/// A country that is not an ISO 3166-1 alpha-2 code other than Georgia's.
+pub const INVALID_COUNTRY: &str = "invalid_country";
+/// More irregular periods than one request may carry.
+pub const TOO_MANY_PERIODS: &str = "too_many_periods";
+/// A period whose end is not after its start (R2a: the end day does not count).
+pub const PERIOD_END_NOT_AFTER_START: &str = "period_end_not_after_start";
+/// Medical notes sent with `medical: false` (R11: the notes are the medical need's text).
+pub const CONTRADICTS_MEDICAL_NOTES: &str = "contradicts_medical_notes";
+/// A case for an arrival that is another person's return (R5).
+pub const ARRIVAL_OF_ANOTHER_PERSON: &str = "arrival_of_another_person";
+/// A role that is none of the system's.
+pub const UNKNOWN_ROLE: &str = "unknown_role";
+/// A role that does not belong to the organisation's kind ("Roles": NGO roles to an NGO).
+pub const ROLE_DOES_NOT_FIT_ORGANIZATION: &str = "role_does_not_fit_organization";
+/// An organisation id that names no organisation (of the kind needed).
+pub const UNKNOWN_ORGANIZATION: &str = "unknown_organization";
+/// An NGO may not cover a region the program does not serve (R4).
+pub const REGION_NOT_COVERED: &str = "region_not_covered";
+/// A username that is not 3–64 characters of `a-z`, `0-9`, `.`, `_`, `-`.
+pub const INVALID_USERNAME: &str = "invalid_username";
+/// The current password given to change it is not the current one.
+pub const WRONG_PASSWORD: &str = "wrong_password";
