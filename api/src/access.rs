@@ -239,7 +239,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
     let state = state
         .filter(|s| {
             s.active
-                && s.role == claims.role
+                && s.role.as_str() == claims.role
                 && s.organization_id == claims.org
                 && i64::from(s.generation) == claims.generation
                 && i64::from(s.organization_generation) == claims.organization_generation
@@ -251,7 +251,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
     if state.must_change_password && !may_change_password_only(request) {
         return Err(ApiError::password_change_required());
     }
-    let role = Role::parse(&state.role).ok_or_else(|| ApiError::internal(format!("stored role {}", state.role)))?;
+    let role = state.role;
     Ok(Caller(Principal { kind, id, role, organization_id: state.organization_id }))
 }
 

@@ -113,9 +113,9 @@ mod tests {
 
     fn state() -> PrincipalState {
         PrincipalState {
-            role: "auditor".into(),
+            role: domain::role::Role::Auditor,
             organization_id: "o".into(),
-            organization_kind: "ministry".into(),
+            organization_kind: domain::organization::OrganizationKind::Ministry,
             active: true,
             generation: 0,
             organization_generation: 0,

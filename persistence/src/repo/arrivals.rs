@@ -9,6 +9,7 @@
 //! is linked, by the NGO that recorded it); everyone else learns only that one was recorded.
 
 use diesel::prelude::*;
+use domain::organization::OrganizationKind;
 
 use crate::models::registration::{Arrival, IrregularPeriod};
 use crate::schema::{arrival_irregular_periods, arrivals, organizations, persons};
@@ -65,7 +66,10 @@ fn with_periods(conn: &mut DbConnection, rows: Vec<(Arrival, bool)>) -> Result<V
 }
 
 fn ministry_ids(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
-    Ok(organizations::table.filter(organizations::kind.eq("ministry")).select(organizations::id).load(conn)?)
+    Ok(organizations::table
+        .filter(organizations::kind.eq(OrganizationKind::Ministry.as_str()))
+        .select(organizations::id)
+        .load(conn)?)
 }
 
 /// The arrival and the organisation holding its linked person.

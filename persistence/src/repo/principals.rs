@@ -2,15 +2,18 @@
 //! whose organisation was deactivated, after the token was issued no longer gets in.
 
 use diesel::prelude::*;
+use domain::organization::OrganizationKind;
+use domain::role::Role;
 
 use crate::schema::{api_clients, organizations, users};
+use crate::stored::Stored;
 use crate::{DbConnection, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalState {
-    pub role: String,
+    pub role: Role,
     pub organization_id: String,
-    pub organization_kind: String,
+    pub organization_kind: OrganizationKind,
     /// The user or client and its organisation are both active.
     pub active: bool,
     /// The principal's token generation: a token issued at another one is dead (#8.4).
@@ -22,7 +25,7 @@ pub struct PrincipalState {
     pub must_change_password: bool,
 }
 
-type Row = (String, String, String, bool, bool, i32, i32, bool);
+type Row = (Stored<Role>, String, Stored<OrganizationKind>, bool, bool, i32, i32, bool);
 
 fn state(row: Row) -> PrincipalState {
     let (
@@ -36,9 +39,9 @@ fn state(row: Row) -> PrincipalState {
         must_change,
     ) = row;
     PrincipalState {
-        role,
+        role: role.0,
         organization_id,
-        organization_kind,
+        organization_kind: organization_kind.0,
         active: active && org_active,
         generation,
         organization_generation,
