@@ -95,11 +95,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
         });
         document_errors(operation, endpoint.access, endpoint.path);
         operation.security = Some(match endpoint.access {
-            Access::Public => vec![SecurityRequirement::default()],
-            _ => vec![
-                SecurityRequirement::new(openapi::BEARER_SCHEME, Vec::<String>::new()),
-                SecurityRequirement::new(openapi::OAUTH2_SCHEME, Vec::<String>::new()),
-            ],
+            // No requirement at all: `[{}]` would make generated clients demand a token (#10).
+            Access::Public => Vec::new(),
+            _ => [openapi::BEARER_SCHEME, openapi::PEOPLE_SCHEME, openapi::SYSTEMS_SCHEME]
+                .into_iter()
+                .map(|scheme| SecurityRequirement::new(scheme, Vec::<String>::new()))
+                .collect(),
         });
     }
     doc

@@ -111,23 +111,37 @@ pub struct ProblemField {
     pub message: String,
 }
 
-/// `application/problem+json` (RFC 9457) with the stable `code` and the `request_id`.
+/// `application/problem+json` (RFC 9457) with the stable `code` and the `request_id`. Some
+/// problems carry further members, named in their code's documentation (e.g. `registered_by` of
+/// a `duplicate_person`); clients ignore members they do not know.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:reintegration:problem:validation_failed",
+    "title": "The request data is invalid",
+    "status": 422,
+    "detail": "1 field(s) of the request are invalid",
+    "code": "validation_failed",
+    "request_id": "01938f5e-7c1a-7d3e-9b2a-4f6c8d0e1a2b",
+    "errors": [{ "field": "personal_number", "code": "invalid_checksum_or_format", "message": "A personal number consists of exactly 11 digits." }]
+}))]
 pub struct Problem {
     #[serde(rename = "type")]
     #[schema(example = "urn:reintegration:problem:validation_failed")]
     pub problem_type: String,
     pub title: String,
+    /// The HTTP status, repeated.
+    #[schema(minimum = 400, maximum = 599, example = 422)]
     pub status: u16,
     pub detail: String,
     pub code: ErrorCode,
     /// The `X-Request-Id` of the request, to quote when reporting a problem.
     pub request_id: String,
+    /// Every failing field of a `validation_failed`, at once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
     /// Problem-specific members, e.g. `registered_by` of a `duplicate_person`.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(ignore)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -13,8 +13,12 @@ use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi, Serv
 /// The committed document's path, relative to the workspace root.
 pub const COMMITTED_PATH: &str = "openapi/openapi.json";
 
+/// A bearer JWT however it was obtained.
 pub const BEARER_SCHEME: &str = "bearer";
-pub const OAUTH2_SCHEME: &str = "oauth2";
+/// People: the OAuth 2.0 password grant.
+pub const PEOPLE_SCHEME: &str = "people";
+/// NGO systems: the OAuth 2.0 client-credentials grant.
+pub const SYSTEMS_SCHEME: &str = "ngo_systems";
 pub const TOKEN_URL: &str = "/api/v1/auth/token";
 
 /// Adds the frame to a document built from the handlers.
@@ -59,18 +63,24 @@ impl Modify for Frame {
                     .build(),
             ),
         );
+        // One scheme per flow (#10): a password login in /docs does not show the systems' box as
+        // authorised, and generated clients configure each on its own.
         components.add_security_scheme(
-            OAUTH2_SCHEME,
+            PEOPLE_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [
-                    Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
-                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
-                ],
-                "People log in with the password grant, NGO systems with client credentials (RFC 6749).",
+                [Flow::Password(Password::new(TOKEN_URL, Scopes::new()))],
+                "People log in with their username and password (RFC 6749 password grant).",
+            )),
+        );
+        components.add_security_scheme(
+            SYSTEMS_SCHEME,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new()))],
+                "NGO systems authenticate with their client id and secret (RFC 6749 client credentials).",
             )),
         );
         // Every operation needs a bearer token unless it says otherwise (public ones declare
-        // an empty requirement).
+        // no requirement: `security: []`).
         openapi.security =
             Some(vec![utoipa::openapi::security::SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new())]);
     }

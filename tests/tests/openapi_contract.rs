@@ -79,15 +79,20 @@ async fn every_documented_operation_is_served() {
 
 #[tokio::test]
 async fn the_documented_security_is_what_the_server_enforces() {
-    // An operation that declares `security: [{}]` answers without a token; any other one
-    // answers 401 without a token.
+    // #10: a public operation declares `security: []` (no requirement at all; `[{}]` made
+    // generated clients demand a token), and answers without one; any other operation answers
+    // 401 without a token.
     let app = TestApp::spawn().await;
     let document = served_document(&app).await;
     for (path, method) in STAGE_PATHS {
         let operation = &document["paths"][path][method];
-        let public = operation["security"]
-            .as_array()
-            .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(serde_json::Map::is_empty)));
+        let public = operation["security"].as_array().is_some_and(Vec::is_empty);
+        assert!(
+            !operation["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(serde_json::Map::is_empty))),
+            "{method} {path} declares an empty requirement `{{}}`"
+        );
         let status = request_for(&app, method, path).send().await.unwrap().status().as_u16();
         if public {
             assert_ne!(status, 401, "{method} {path} is documented as public but wants a token");
@@ -95,10 +100,31 @@ async fn the_documented_security_is_what_the_server_enforces() {
             assert_eq!(status, 401, "{method} {path} is documented as protected but answers {status} without a token");
         }
     }
-    // S6: the program information and the regions are public whatever else changes.
-    for path in ["/api/v1/program", "/api/v1/regions"] {
-        assert_eq!(document["paths"][path]["get"]["security"], serde_json::json!([{}]), "{path}");
+    // S6: the program information and the regions are public whatever else changes, and so is
+    // the token endpoint.
+    for (path, method) in [("/api/v1/program", "get"), ("/api/v1/regions", "get"), ("/api/v1/auth/token", "post")] {
+        assert_eq!(document["paths"][path][method]["security"], serde_json::json!([]), "{path}");
     }
+}
+
+#[tokio::test]
+async fn people_and_ngo_systems_have_security_schemes_of_their_own() {
+    // #10: one scheme per OAuth 2.0 flow, so `/docs` does not show the client-credentials box
+    // as authorised after a password login; a protected operation accepts any of them.
+    let app = TestApp::spawn().await;
+    let document = served_document(&app).await;
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(
+        schemes["people"]["flows"].as_object().map(|f| f.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["password".to_owned()])
+    );
+    assert_eq!(
+        schemes["ngo_systems"]["flows"].as_object().map(|f| f.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["clientCredentials".to_owned()])
+    );
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    let required = &document["paths"]["/api/v1/cases"]["get"]["security"];
+    assert_eq!(required, &serde_json::json!([{ "bearer": [] }, { "people": [] }, { "ngo_systems": [] }]));
 }
 
 #[tokio::test]
@@ -215,4 +241,27 @@ async fn the_docs_do_not_call_the_online_validator() {
         compact.contains("\"validatorUrl\":\"none\"") || compact.contains("\"validatorUrl\":null"),
         "the initializer leaves Swagger UI's online validator on: {initializer}"
     );
+}
+
+#[tokio::test]
+async fn the_problem_schema_is_one_object_with_an_error_status_and_a_real_example() {
+    // #10: `Problem` was an allOf starting with an empty object (generated TypeScript:
+    // `Record<string, never> & …`), its status `minimum: 0`, its example status 1073741824.
+    let app = TestApp::spawn().await;
+    let document = served_document(&app).await;
+    let problem = &document["components"]["schemas"]["Problem"];
+    assert!(problem.get("allOf").is_none(), "{problem}");
+    assert_eq!(problem["type"], "object");
+    assert_eq!(
+        (problem["properties"]["status"]["minimum"].as_u64(), problem["properties"]["status"]["maximum"].as_u64()),
+        (Some(400), Some(599))
+    );
+    let example = &problem["example"];
+    let status = example["status"].as_u64().unwrap_or(0);
+    assert!((400..=599).contains(&status), "{example}");
+    let codes = document["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
+    assert!(codes.contains(&example["code"]), "{example}");
+    for required in problem["required"].as_array().unwrap() {
+        assert!(example.get(required.as_str().unwrap()).is_some(), "the example lacks {required}");
+    }
 }
