@@ -97,6 +97,11 @@ pub fn etag(version: i32) -> (actix_web::http::header::HeaderName, HeaderValue) 
     (ETAG, HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\"")))
 }
 
+/// `Location` of a created resource (#10: every 201 carries one): `collection/id`.
+pub fn location(collection: &str, id: &str) -> (actix_web::http::header::HeaderName, String) {
+    (actix_web::http::header::LOCATION, format!("{}/{id}", collection.trim_end_matches('/')))
+}
+
 /// The version an update is based on, from `If-Match`. Missing: 428 (a lost update must be
 /// impossible). Unparseable: 412 (it matches no version).
 pub fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {

@@ -85,10 +85,17 @@ impl Created {
     }
 }
 
-fn respond(status: u16, body: &Value, replayed: bool) -> HttpResponse {
+/// The answer to a create, first or replayed: its ETag and, for a 201, the `Location` of the
+/// created resource (#10: the collection's path and the new id).
+fn respond(collection: &str, status: u16, body: &Value, replayed: bool) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
     if let Some(version) = body.get("version").and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()) {
         response.insert_header(etag(version));
+    }
+    if status == 201
+        && let Some(id) = body.get("id").and_then(Value::as_str)
+    {
+        response.insert_header(crate::http::location(collection, id));
     }
     if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
@@ -107,11 +114,11 @@ fn mismatch() -> ApiError {
     )])
 }
 
-fn replay(claim: Claim) -> Result<HttpResponse, ApiError> {
+fn replay(collection: &str, claim: Claim) -> Result<HttpResponse, ApiError> {
     match claim {
         Claim::Replay { status, body } => {
             let body: Value = serde_json::from_str(&body).map_err(ApiError::internal)?;
-            Ok(respond(u16::try_from(status).unwrap_or(200), &body, true))
+            Ok(respond(collection, u16::try_from(status).unwrap_or(200), &body, true))
         }
         Claim::Mismatch => Err(mismatch()),
         Claim::New => Err(ApiError::internal("a new claim cannot be replayed")),
@@ -156,14 +163,14 @@ where
     })
     .await;
     match outcome {
-        Ok(Ok(created)) => Ok(respond(created.status.as_u16(), &created.body, false)),
-        Ok(Err(claim)) => replay(claim),
+        Ok(Ok(created)) => Ok(respond(request.path(), created.status.as_u16(), &created.body, false)),
+        Ok(Err(claim)) => replay(request.path(), claim),
         // Two copies at the same moment: the other one committed the key first; replay it.
         Err(error) if error.code == ErrorCode::Conflict && key.is_some() => {
             let key = key.unwrap_or_default();
             let found = db::read(pool, move |conn| Ok(idempotency::stored(conn, &principal, &key, &hash)?)).await?;
             match found {
-                Some(claim) => replay(claim),
+                Some(claim) => replay(request.path(), claim),
                 None => Err(error),
             }
         }

@@ -121,7 +121,11 @@ pub struct ClientQuery {
 }
 
 fn with_secret(status: StatusCode, client: ApiClient, secret: String) -> HttpResponse {
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::CREATED {
+        response.insert_header(crate::http::location("/api/v1/clients", &client.id));
+    }
+    response
         .insert_header(etag(client.version))
         .insert_header(("Cache-Control", "no-store"))
         .json(ClientWithSecret { client: Client::from(client), client_secret: secret })

@@ -142,7 +142,11 @@ pub struct OrganizationFilter {
 
 fn respond(status: actix_web::http::StatusCode, record: OrganizationRecord) -> HttpResponse {
     let version = record.organization.version;
-    HttpResponse::build(status).insert_header(etag(version)).json(Organization::from(record))
+    let mut response = HttpResponse::build(status);
+    if status == actix_web::http::StatusCode::CREATED {
+        response.insert_header(crate::http::location("/api/v1/organizations", &record.organization.id));
+    }
+    response.insert_header(etag(version)).json(Organization::from(record))
 }
 
 /// Organisations the caller may see, in creation order (an NGO sees only itself).

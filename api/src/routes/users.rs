@@ -65,7 +65,11 @@ impl From<UserRow> for User {
 }
 
 fn respond(status: StatusCode, user: UserRow) -> HttpResponse {
-    HttpResponse::build(status).insert_header(etag(user.version)).json(User::from(user))
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::CREATED {
+        response.insert_header(crate::http::location("/api/v1/users", &user.id));
+    }
+    response.insert_header(etag(user.version)).json(User::from(user))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

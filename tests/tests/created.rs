@@ -1,0 +1,68 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every 201 carries `Location` (#10, RFC 9110 §15.3.2): the created resource's own URL, which
+//! answers the same record to the same caller; a replayed create (same `Idempotency-Key`) names
+//! the same place.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tests::identity::text;
+use tests::registration::{arrival, minimal_person, personal_number};
+use tests::{TestApp, header, json};
+
+/// Sends a create, checks 201 and its `Location`, and reads it back with the same token.
+async fn created_at(app: &TestApp, token: &str, collection: &str, body: &Value, key: Option<&str>) -> Value {
+    let headers: Vec<(&str, &str)> = key.map(|k| vec![("Idempotency-Key", k)]).unwrap_or_default();
+    let answer = app.send_with(Method::POST, collection, Some(token), Some(body), &headers).await;
+    assert_eq!(answer.status().as_u16(), 201, "POST {collection}");
+    let location = header(&answer, "location");
+    let created = json(answer).await;
+    assert_eq!(location, format!("{collection}/{}", text(&created, "id")), "POST {collection}");
+    let read = app.send(Method::GET, &location, Some(token), None).await;
+    assert_eq!(read.status().as_u16(), 200, "GET {location}");
+    assert_eq!(json(read).await["id"], created["id"], "GET {location}");
+    created
+}
+
+#[tokio::test]
+async fn every_create_answers_201_with_the_location_of_what_it_created() {
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let admin = &world.admin.token;
+
+    let ngo = created_at(
+        &app,
+        admin,
+        "/api/v1/organizations",
+        &json!({ "name_ka": "ახალი", "name_en": "New NGO", "legal_form": "ngo", "regions": ["GE-TB"] }),
+        None,
+    )
+    .await;
+    let ngo_id = text(&ngo, "id");
+    created_at(
+        &app,
+        admin,
+        "/api/v1/users",
+        &json!({ "username": "nino.new", "full_name": "Nino", "role": "ngo_caseworker", "organization_id": ngo_id, "password": tests::identity::PASSWORD }),
+        None,
+    )
+    .await;
+    created_at(
+        &app,
+        admin,
+        "/api/v1/clients",
+        &json!({ "organization_id": ngo_id, "name": "Case system", "role": "ngo_manager" }),
+        None,
+    )
+    .await;
+
+    let token = &world.ngo_a.caseworker.token;
+    let number = personal_number(1);
+    let body = arrival(Some(&number), "2017-03-01", &[("2015-01-10", "2017-03-01")], false);
+    let first = created_at(&app, token, "/api/v1/arrivals", &body, Some("arrival-1")).await;
+    // A retry of the same create is answered from the first one, with the same Location.
+    let again = created_at(&app, token, "/api/v1/arrivals", &body, Some("arrival-1")).await;
+    assert_eq!(again["id"], first["id"]);
+    let person = created_at(&app, token, "/api/v1/persons", &minimal_person(&number, "GE-TB"), None).await;
+    let case = json!({ "person_id": text(&person, "id"), "arrival_id": text(&first, "id"), "registration_date": "2017-04-01" });
+    created_at(&app, token, "/api/v1/cases", &case, None).await;
+}
