@@ -143,6 +143,96 @@ pub fn optional_instant<S: serde::Serializer>(
     }
 }
 
+/// A list's query: the page (`limit`, `cursor`) and the list's filter `F` (#10). A parameter
+/// neither declares is a 422 `unknown_field` naming it (a misspelt filter must not silently
+/// return everything), and a value of the wrong type a 422 `wrong_type` naming its parameter;
+/// every problem at once, like a body's. The names come from the same `IntoParams` declarations
+/// that document the parameters.
+pub struct Listing<F> {
+    pub page: PageQuery,
+    pub filter: Filter<F>,
+}
+
+/// A list's parsed filter.
+pub struct Filter<F>(F);
+
+impl<F> Filter<F> {
+    pub fn into_inner(self) -> F {
+        self.0
+    }
+}
+
+impl<F> std::ops::Deref for Filter<F> {
+    type Target = F;
+
+    fn deref(&self) -> &F {
+        &self.0
+    }
+}
+
+fn parameter_names<P: IntoParams>() -> Vec<String> {
+    P::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query)).into_iter().map(|p| p.name).collect()
+}
+
+impl<F: serde::de::DeserializeOwned + IntoParams> Listing<F> {
+    fn parse(query: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
+            ApiError::new(
+                ErrorCode::MalformedRequest,
+                Message::new("მოთხოვნის პარამეტრები არასწორადაა ჩაწერილი", "The query string is malformed"),
+            )
+        })?;
+        let page_names = parameter_names::<PageQuery>();
+        let filter_names = parameter_names::<F>();
+        let mut errors = Vec::new();
+        for (name, _) in &pairs {
+            if !page_names.contains(name) && !filter_names.contains(name) {
+                errors.push(FieldError::new(
+                    name.clone(),
+                    codes::UNKNOWN_FIELD,
+                    Message::new("ასეთი პარამეტრი არ არსებობს", "This list has no such query parameter"),
+                ));
+            }
+        }
+        let page = serde_urlencoded::from_str::<PageQuery>(query).unwrap_or_default();
+        let filter = match serde_urlencoded::from_str::<F>(query) {
+            Ok(filter) => Some(filter),
+            Err(_) => {
+                // Name the parameter: the one that does not parse on its own.
+                for (name, value) in pairs.iter().filter(|(name, _)| filter_names.contains(name)) {
+                    let alone = serde_urlencoded::to_string([(name, value)]).unwrap_or_default();
+                    if serde_urlencoded::from_str::<F>(&alone).is_err() {
+                        errors.push(FieldError::new(
+                            name.clone(),
+                            codes::WRONG_TYPE,
+                            Message::new("მნიშვნელობის ტიპი არასწორია", "This value has the wrong type"),
+                        ));
+                    }
+                }
+                None
+            }
+        };
+        match filter {
+            Some(filter) if errors.is_empty() => Ok(Self { page, filter: Filter(filter) }),
+            _ if errors.is_empty() => Err(ApiError::validation(vec![FieldError::new(
+                "query",
+                codes::WRONG_TYPE,
+                Message::new("მოთხოვნის პარამეტრები არასწორია", "The query parameters are invalid"),
+            )])),
+            _ => Err(ApiError::validation(errors)),
+        }
+    }
+}
+
+impl<F: serde::de::DeserializeOwned + IntoParams + 'static> actix_web::FromRequest for Listing<F> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Self::parse(request.query_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, PageQuery, etag, if_match};
+use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
 use crate::routes::eligibility::{PeriodRequest, PeriodSchema, parse_periods};
@@ -306,8 +306,7 @@ pub async fn list(
     caller: Caller,
     request: HttpRequest,
     pool: web::Data<Pool>,
-    page: web::Query<PageQuery>,
-    query: web::Query<ArrivalQuery>,
+    Listing { page, filter: query }: Listing<ArrivalQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);

@@ -24,7 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, PageQuery, etag, if_match};
+use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
 
@@ -288,8 +288,7 @@ pub async fn create(
 pub async fn list(
     caller: Caller,
     pool: web::Data<Pool>,
-    page: web::Query<PageQuery>,
-    query: web::Query<CaseQuery>,
+    Listing { page, filter: query }: Listing<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);

@@ -20,7 +20,7 @@ use crate::access::{Caller, request_id};
 use crate::auth::password::HashingPool;
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, PageQuery, etag, if_match};
+use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,8 +136,7 @@ fn with_secret(status: StatusCode, client: ApiClient, secret: String) -> HttpRes
 pub async fn list(
     caller: Caller,
     pool: web::Data<Pool>,
-    page: web::Query<PageQuery>,
-    query: web::Query<ClientQuery>,
+    Listing { page, filter: query }: Listing<ClientQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);

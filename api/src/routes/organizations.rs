@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, PageQuery, etag, if_match};
+use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -156,8 +156,7 @@ fn respond(status: actix_web::http::StatusCode, record: OrganizationRecord) -> H
 pub async fn list(
     caller: Caller,
     pool: web::Data<Pool>,
-    page: web::Query<PageQuery>,
-    filter: web::Query<OrganizationFilter>,
+    Listing { page, filter }: Listing<OrganizationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);

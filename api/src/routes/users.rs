@@ -24,7 +24,7 @@ use crate::access::{Caller, request_id};
 use crate::auth::password::{self, HashingPool};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, PageQuery, etag, if_match};
+use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -240,8 +240,7 @@ fn wrong_password() -> ApiError {
 pub async fn list(
     caller: Caller,
     pool: web::Data<Pool>,
-    page: web::Query<PageQuery>,
-    query: web::Query<UserQuery>,
+    Listing { page, filter: query }: Listing<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
