@@ -121,6 +121,9 @@ fn problem_response(description: &str) -> RefOr<Response> {
 /// 400 and 401 are RFC 6749 §5.2 JSON. Protected operations document 401, 403 and 429, and
 /// every operation 500 and 503, from the same access declaration.
 fn document_errors(operation: &mut Operation, access: Access, path: &str) {
+    let takes_query = operation.parameters.as_ref().is_some_and(|parameters| {
+        parameters.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+    });
     let responses = &mut operation.responses.responses;
     for (status, response) in responses.iter_mut() {
         let is_error = status.starts_with('4') || status.starts_with('5');
@@ -140,6 +143,9 @@ fn document_errors(operation: &mut Operation, access: Access, path: &str) {
     }
     if let Access::Roles(_) = access {
         add("403", "The caller's role may not do this");
+    }
+    if takes_query {
+        add("422", "A query parameter is unknown or has an invalid value; every one is listed");
     }
     add("500", "Internal error; the body names only the request id");
     add("503", "The database is unavailable; see Retry-After");
