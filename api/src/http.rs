@@ -3,6 +3,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH};
+use application::ExpectedVersion;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::codes;
@@ -103,8 +104,9 @@ pub fn location(collection: &str, id: &str) -> (actix_web::http::header::HeaderN
 }
 
 /// The version an update is based on, from `If-Match`. Missing: 428 (a lost update must be
-/// impossible). Unparseable: 412 (it matches no version).
-pub fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {
+/// impossible). `*`: whatever version the record is at (RFC 9110 §13.1.1, #10). Anything else that
+/// is not one of our ETags: 412 (it matches no version).
+pub fn if_match(request: &HttpRequest) -> Result<ExpectedVersion, ApiError> {
     let Some(value) = request.headers().get(IF_MATCH) else {
         return Err(ApiError::new(
             ErrorCode::PreconditionRequired,
@@ -114,11 +116,14 @@ pub fn if_match(request: &HttpRequest) -> Result<i32, ApiError> {
             ),
         ));
     };
+    let value = value.to_str().ok().map(str::trim);
+    if value == Some("*") {
+        return Ok(ExpectedVersion::Any);
+    }
     value
-        .to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(|v| v.trim_start_matches("W/").trim_matches('"'))
         .and_then(|v| v.parse::<i32>().ok())
+        .map(ExpectedVersion::Exactly)
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::VersionConflict,

@@ -183,7 +183,7 @@ fn correcting_a_person_keeps_r5_and_links_the_arrivals_of_a_corrected_number() {
     let correct = |by: &Principal, number: &str, version: i32| {
         let command = CorrectPerson {
             person_id: person.id.as_str().into(),
-            expected_version: version,
+            expected_version: version.into(),
             details: details(citizen(number)),
         };
         store.act(by, |tx| correct_person(tx, by, command))
@@ -286,7 +286,7 @@ fn correcting_an_arrival_is_refused_when_it_would_break_its_person_or_its_case()
     let correct = |by: &Principal, draft: ArrivalDraft, version: i32| {
         let command = CorrectArrival {
             arrival_id: arrival.arrival.id.as_str().into(),
-            expected_version: version,
+            expected_version: version.into(),
             details: arrival_details(draft),
         };
         store.act(by, |tx| correct_arrival(tx, by, command))
@@ -324,7 +324,7 @@ fn correcting_an_arrival_is_refused_when_it_would_break_its_person_or_its_case()
     let at_airport = record(&store, &ministry, airport(None, "2017-03-01")).unwrap();
     let command = CorrectArrival {
         arrival_id: at_airport.arrival.id.as_str().into(),
-        expected_version: 1,
+        expected_version: 1.into(),
         details: arrival_details(airport(None, "2017-03-01")),
     };
     let forbidden = store.act(&ngo_b, |tx| correct_arrival(tx, &ngo_b, command));

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every 201 carries `Location` (#10, RFC 9110 §15.3.2): the created resource's own URL, which
 //! answers the same record to the same caller; a replayed create (same `Idempotency-Key`) names
-//! the same place.
+//! the same place. And `If-Match: *` changes whatever version a record is at (RFC 9110).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -65,4 +65,43 @@ async fn every_create_answers_201_with_the_location_of_what_it_created() {
     let person = created_at(&app, token, "/api/v1/persons", &minimal_person(&number, "GE-TB"), None).await;
     let case = json!({ "person_id": text(&person, "id"), "arrival_id": text(&first, "id"), "registration_date": "2017-04-01" });
     created_at(&app, token, "/api/v1/cases", &case, None).await;
+}
+
+#[tokio::test]
+async fn if_match_star_changes_whatever_version_the_record_is_at() {
+    // #10, RFC 9110 §13.1.1: `If-Match: *` matches any current version (it used to be a 412);
+    // a record that does not exist (or is not the caller's) stays a 404; a stale version a 412.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let number = personal_number(7);
+    let person = app.create_person(token, &minimal_person(&number, "GE-TB")).await;
+    let path = format!("/api/v1/persons/{}", text(&person, "id"));
+    let change = minimal_person(&number, "GE-KK");
+
+    let star = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", "*")]).await;
+    assert_eq!(star.status().as_u16(), 200);
+    assert_eq!(header(&star, "etag"), "\"2\"");
+    let star = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", "*")]).await;
+    assert_eq!(header(&star, "etag"), "\"3\"");
+    let stale = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", "\"1\"")]).await;
+    tests::assert_problem(stale, 412, "version_conflict").await;
+    let theirs = app
+        .send_with(Method::PUT, &path, Some(&world.ngo_b.caseworker.token), Some(&change), &[("If-Match", "*")])
+        .await;
+    tests::assert_problem(theirs, 404, "not_found").await;
+
+    // The same for an administrator's action and a case's.
+    let user_path = format!("/api/v1/users/{}", world.ngo_a.manager.id);
+    let off = app
+        .send_with(
+            Method::POST,
+            &format!("{user_path}/deactivate"),
+            Some(&world.admin.token),
+            None,
+            &[("If-Match", "*")],
+        )
+        .await;
+    assert_eq!(off.status().as_u16(), 200);
+    assert_eq!(json(off).await["active"], false);
 }

@@ -24,7 +24,9 @@ pub mod identity;
 pub mod ids;
 pub mod persons;
 pub mod principal;
+pub mod version;
 
 pub use error::{ActionError, Refusal, RefusalCode};
 pub use ids::{ArrivalId, CaseId, ClientId, OrganizationId, PersonId, UserId};
 pub use principal::{Principal, PrincipalKind};
+pub use version::ExpectedVersion;

@@ -9,8 +9,8 @@ use persistence::{StoreError, Visibility, WriteTx};
 use serde_json::Value;
 
 use super::{ArrivalDetails, as_read_by, person_by_number, refuse_second_record};
-use crate::ArrivalId;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
+use crate::{ArrivalId, ExpectedVersion};
 
 /// What to correct.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct CorrectArrival {
     /// The arrival, visible to the principal (R11).
     pub arrival_id: ArrivalId,
     /// The version the correction was made on.
-    pub expected_version: i32,
+    pub expected_version: ExpectedVersion,
     /// The return's details as they should be.
     pub details: ArrivalDetails,
 }
@@ -97,7 +97,8 @@ pub fn correct_arrival(
     if !persistence::repo::arrivals::writable(&visibility, &current.arrival) {
         return Err(ActionError::Forbidden);
     }
-    if current.arrival.version != command.expected_version {
+    let expected_version = command.expected_version.or_current(current.arrival.version);
+    if current.arrival.version != expected_version {
         return Err(StoreError::StaleVersion { current: current.arrival.version }.into());
     }
     let person_id = person_of(tx, principal, &current, &command.details)?;
@@ -105,6 +106,6 @@ pub fn correct_arrival(
     refuse_stranding_a_case(tx, principal, &id, command.details.arrival_date)?;
     refuse_second_record(tx.read(), principal, &command.details, person_id.as_deref(), Some(&id))?;
     let record = command.details.record(id.clone(), person_id, principal, persistence::now_utc())?;
-    let updated = persistence::repo::arrivals::update(tx, command.expected_version, record)?;
+    let updated = persistence::repo::arrivals::update(tx, expected_version, record)?;
     as_read_by(tx.read(), principal, updated)
 }

@@ -14,8 +14,8 @@ use persistence::repo::cases::LiveCase;
 use persistence::{DbConnection, Visibility, WriteTx};
 use serde_json::{Value, json};
 
-use crate::CaseId;
 use crate::{ActionError, Principal, Refusal, RefusalCode};
+use crate::{CaseId, ExpectedVersion};
 
 /// A recorded decision and the case it moved.
 #[derive(Debug, Clone)]
@@ -159,10 +159,11 @@ pub fn decide_eligibility(
     tx: &mut WriteTx<'_>,
     principal: &Principal,
     case_id: &CaseId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     today: NaiveDate,
 ) -> Result<Decided, ActionError> {
     let (case, person, arrival, other) = load(tx.read(), &principal.visibility(), case_id.as_str())?;
+    let expected_version = expected_version.into().or_current(case.version);
     let evaluation = evaluate(&person, &arrival, &case, other.as_ref(), today)?;
     let record = evaluation.record(&case.id, principal.user_id().map(str::to_owned), persistence::now_utc())?;
     let decision = persistence::repo::cases::record_decision(tx, record)?;

@@ -4,6 +4,7 @@ use persistence::WriteTx;
 use persistence::models::identity::User;
 
 use crate::ActionError;
+use crate::ExpectedVersion;
 use crate::UserId;
 
 /// Gives the user `id` (at `expected_version`) the temporary password of `temporary_hash`, which
@@ -12,9 +13,13 @@ use crate::UserId;
 pub fn reset_password(
     tx: &mut WriteTx<'_>,
     id: &UserId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     temporary_hash: String,
 ) -> Result<User, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => persistence::repo::users::get(tx.read(), &persistence::Visibility::All, id)?.version,
+    };
     Ok(persistence::repo::users::set_password(tx, id, expected_version, temporary_hash, true)?)
 }

@@ -5,10 +5,19 @@ use persistence::models::identity::ApiClient;
 
 use crate::ActionError;
 use crate::ClientId;
+use crate::ExpectedVersion;
 
 /// Revokes the client `id` at `expected_version`: no secret works any more and its live tokens
 /// end (#8.4). R13: audited.
-pub fn revoke_client(tx: &mut WriteTx<'_>, id: &ClientId, expected_version: i32) -> Result<ApiClient, ActionError> {
+pub fn revoke_client(
+    tx: &mut WriteTx<'_>,
+    id: &ClientId,
+    expected_version: impl Into<ExpectedVersion>,
+) -> Result<ApiClient, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => persistence::repo::clients::get(tx.read(), &persistence::Visibility::All, id)?.version,
+    };
     Ok(persistence::repo::clients::revoke(tx, id, expected_version)?)
 }

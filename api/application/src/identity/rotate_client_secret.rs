@@ -6,6 +6,7 @@ use persistence::models::identity::ApiClient;
 
 use crate::ActionError;
 use crate::ClientId;
+use crate::ExpectedVersion;
 
 /// How long a rotated-out secret keeps working, so the NGO can roll the new one out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,11 +17,15 @@ pub struct SecretOverlap(pub Duration);
 pub fn rotate_client_secret(
     tx: &mut WriteTx<'_>,
     id: &ClientId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     secret_hash: String,
     overlap: SecretOverlap,
 ) -> Result<ApiClient, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => persistence::repo::clients::get(tx.read(), &persistence::Visibility::All, id)?.version,
+    };
     let until = persistence::now_utc() + overlap.0;
     Ok(persistence::repo::clients::rotate_secret(tx, id, expected_version, secret_hash, until)?)
 }

@@ -4,6 +4,7 @@ use persistence::WriteTx;
 use persistence::repo::organizations::OrganizationRecord;
 
 use crate::ActionError;
+use crate::ExpectedVersion;
 use crate::OrganizationId;
 
 /// Deactivates (`active = false`) or reactivates the organisation `id` at `expected_version`.
@@ -12,9 +13,15 @@ use crate::OrganizationId;
 pub fn set_organization_active(
     tx: &mut WriteTx<'_>,
     id: &OrganizationId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     active: bool,
 ) -> Result<OrganizationRecord, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => {
+            persistence::repo::organizations::get(tx.read(), &persistence::Visibility::All, id)?.organization.version
+        }
+    };
     Ok(persistence::repo::organizations::set_active(tx, id, expected_version, active)?)
 }

@@ -6,16 +6,23 @@ use persistence::repo::organizations::OrganizationRecord;
 use super::create_organization::organization_name_taken;
 use super::{OrganizationDetails, name_taken};
 use crate::ActionError;
+use crate::ExpectedVersion;
 use crate::OrganizationId;
 
 /// Replaces the details of the organisation `id` at `expected_version` (R13: audited).
 pub fn update_organization(
     tx: &mut WriteTx<'_>,
     id: &OrganizationId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     details: OrganizationDetails,
 ) -> Result<OrganizationRecord, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => {
+            persistence::repo::organizations::get(tx.read(), &persistence::Visibility::All, id)?.organization.version
+        }
+    };
     let (changes, regions) = details.into_changes()?;
     persistence::repo::organizations::update(tx, id, expected_version, changes, regions)
         .map_err(|e| name_taken(e, organization_name_taken()))

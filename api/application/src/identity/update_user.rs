@@ -6,6 +6,7 @@ use persistence::{Visibility, WriteTx};
 
 use super::check_role_fits_organization;
 use crate::ActionError;
+use crate::ExpectedVersion;
 use crate::UserId;
 
 /// The user's new details.
@@ -22,10 +23,14 @@ pub struct UpdateUser {
 pub fn update_user(
     tx: &mut WriteTx<'_>,
     id: &UserId,
-    expected_version: i32,
+    expected_version: impl Into<ExpectedVersion>,
     command: UpdateUser,
 ) -> Result<User, ActionError> {
     let id = id.as_str();
+    let expected_version = match expected_version.into() {
+        ExpectedVersion::Exactly(version) => version,
+        ExpectedVersion::Any => persistence::repo::users::get(tx.read(), &persistence::Visibility::All, id)?.version,
+    };
     let current = persistence::repo::users::get(tx.read(), &Visibility::All, id)?;
     check_role_fits_organization(tx.read(), command.role, &current.organization_id)?;
     Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role)?)

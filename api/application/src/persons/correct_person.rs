@@ -5,8 +5,8 @@ use persistence::WriteTx;
 use persistence::models::registration::Person;
 
 use super::{PersonDetails, refuse_held_number};
-use crate::PersonId;
 use crate::{ActionError, Principal};
+use crate::{ExpectedVersion, PersonId};
 
 /// What to correct.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct CorrectPerson {
     /// The person, visible to the principal (R11).
     pub person_id: PersonId,
     /// The version the correction was made on.
-    pub expected_version: i32,
+    pub expected_version: ExpectedVersion,
     /// The person's details as they should be.
     pub details: PersonDetails,
 }
@@ -29,7 +29,7 @@ pub fn correct_person(
     let current = persistence::repo::persons::get(tx.read(), &principal.visibility(), command.person_id.as_str())?;
     refuse_held_number(tx.read(), principal, &command.details, Some(&current.id))?;
     let row = command.details.row(current.id, current.organization_id, persistence::now_utc());
-    let person = persistence::repo::persons::update(tx, command.expected_version, row)?;
+    let person = persistence::repo::persons::update(tx, command.expected_version.or_current(current.version), row)?;
     persistence::repo::arrivals::link_unlinked(tx, person.personal_number.as_deref(), &person.id)?;
     Ok(person)
 }
