@@ -48,7 +48,13 @@ fn admin_create(url: &str, username: &str, stdin: &str, extra: &[&str]) -> Outpu
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // A command refused before it reads standard input (e.g. an unknown flag) may have exited
+    // already: a broken pipe here is that answer, which the caller then checks.
+    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => panic!("cannot write to the command: {e}"),
+    }
     child.wait_with_output().unwrap()
 }
 
