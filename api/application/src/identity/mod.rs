@@ -38,7 +38,7 @@ use persistence::models::identity::OrganizationChanges;
 use persistence::{DbConnection, StoreError, Visibility};
 
 use crate::error::FieldErrors;
-use crate::{ActionError, Refusal, RefusalCode};
+use crate::{ActionError, ExpectedVersion, Refusal, RefusalCode};
 
 /// What an administrator writes about an organisation (create and full update).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,5 +135,36 @@ pub(crate) fn name_taken(error: StoreError, message: Message) -> ActionError {
     match error {
         StoreError::Conflict(_) => Refusal::new(RefusalCode::NameTaken, message).into(),
         other => other.into(),
+    }
+}
+
+/// The version to guard a change of the user `id` with: the one `If-Match` named, or with
+/// `If-Match: *` the one the user is at now.
+pub(crate) fn user_version(conn: &mut DbConnection, id: &str, expected: ExpectedVersion) -> Result<i32, ActionError> {
+    match expected {
+        ExpectedVersion::Exactly(version) => Ok(version),
+        ExpectedVersion::Any => Ok(persistence::repo::users::get(conn, &Visibility::All, id)?.version),
+    }
+}
+
+/// [`user_version`] for an organisation.
+pub(crate) fn organization_version(
+    conn: &mut DbConnection,
+    id: &str,
+    expected: ExpectedVersion,
+) -> Result<i32, ActionError> {
+    match expected {
+        ExpectedVersion::Exactly(version) => Ok(version),
+        ExpectedVersion::Any => {
+            Ok(persistence::repo::organizations::get(conn, &Visibility::All, id)?.organization.version)
+        }
+    }
+}
+
+/// [`user_version`] for an API client.
+pub(crate) fn client_version(conn: &mut DbConnection, id: &str, expected: ExpectedVersion) -> Result<i32, ActionError> {
+    match expected {
+        ExpectedVersion::Exactly(version) => Ok(version),
+        ExpectedVersion::Any => Ok(persistence::repo::clients::get(conn, &Visibility::All, id)?.version),
     }
 }

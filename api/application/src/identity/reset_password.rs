@@ -3,6 +3,7 @@
 use persistence::WriteTx;
 use persistence::models::identity::User;
 
+use super::user_version;
 use crate::ActionError;
 use crate::ExpectedVersion;
 use crate::UserId;
@@ -17,9 +18,6 @@ pub fn reset_password(
     temporary_hash: String,
 ) -> Result<User, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => persistence::repo::users::get(tx.read(), &persistence::Visibility::All, id)?.version,
-    };
+    let expected_version = user_version(tx.read(), id, expected_version.into())?;
     Ok(persistence::repo::users::set_password(tx, id, expected_version, temporary_hash, true)?)
 }

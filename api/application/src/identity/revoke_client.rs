@@ -3,6 +3,7 @@
 use persistence::WriteTx;
 use persistence::models::identity::ApiClient;
 
+use super::client_version;
 use crate::ActionError;
 use crate::ClientId;
 use crate::ExpectedVersion;
@@ -15,9 +16,6 @@ pub fn revoke_client(
     expected_version: impl Into<ExpectedVersion>,
 ) -> Result<ApiClient, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => persistence::repo::clients::get(tx.read(), &persistence::Visibility::All, id)?.version,
-    };
+    let expected_version = client_version(tx.read(), id, expected_version.into())?;
     Ok(persistence::repo::clients::revoke(tx, id, expected_version)?)
 }

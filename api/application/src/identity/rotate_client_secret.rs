@@ -4,6 +4,7 @@ use chrono::Duration;
 use persistence::WriteTx;
 use persistence::models::identity::ApiClient;
 
+use super::client_version;
 use crate::ActionError;
 use crate::ClientId;
 use crate::ExpectedVersion;
@@ -22,10 +23,7 @@ pub fn rotate_client_secret(
     overlap: SecretOverlap,
 ) -> Result<ApiClient, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => persistence::repo::clients::get(tx.read(), &persistence::Visibility::All, id)?.version,
-    };
+    let expected_version = client_version(tx.read(), id, expected_version.into())?;
     let until = persistence::now_utc() + overlap.0;
     Ok(persistence::repo::clients::rotate_secret(tx, id, expected_version, secret_hash, until)?)
 }

@@ -3,6 +3,7 @@
 use persistence::WriteTx;
 use persistence::repo::organizations::OrganizationRecord;
 
+use super::organization_version;
 use crate::ActionError;
 use crate::ExpectedVersion;
 use crate::OrganizationId;
@@ -17,11 +18,6 @@ pub fn set_organization_active(
     active: bool,
 ) -> Result<OrganizationRecord, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => {
-            persistence::repo::organizations::get(tx.read(), &persistence::Visibility::All, id)?.organization.version
-        }
-    };
+    let expected_version = organization_version(tx.read(), id, expected_version.into())?;
     Ok(persistence::repo::organizations::set_active(tx, id, expected_version, active)?)
 }

@@ -4,6 +4,7 @@ use persistence::WriteTx;
 use persistence::repo::organizations::OrganizationRecord;
 
 use super::create_organization::organization_name_taken;
+use super::organization_version;
 use super::{OrganizationDetails, name_taken};
 use crate::ActionError;
 use crate::ExpectedVersion;
@@ -17,12 +18,7 @@ pub fn update_organization(
     details: OrganizationDetails,
 ) -> Result<OrganizationRecord, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => {
-            persistence::repo::organizations::get(tx.read(), &persistence::Visibility::All, id)?.organization.version
-        }
-    };
+    let expected_version = organization_version(tx.read(), id, expected_version.into())?;
     let (changes, regions) = details.into_changes()?;
     persistence::repo::organizations::update(tx, id, expected_version, changes, regions)
         .map_err(|e| name_taken(e, organization_name_taken()))

@@ -27,11 +27,8 @@ pub fn update_user(
     command: UpdateUser,
 ) -> Result<User, ActionError> {
     let id = id.as_str();
-    let expected_version = match expected_version.into() {
-        ExpectedVersion::Exactly(version) => version,
-        ExpectedVersion::Any => persistence::repo::users::get(tx.read(), &persistence::Visibility::All, id)?.version,
-    };
     let current = persistence::repo::users::get(tx.read(), &Visibility::All, id)?;
+    let expected_version = expected_version.into().or_current(current.version);
     check_role_fits_organization(tx.read(), command.role, &current.organization_id)?;
     Ok(persistence::repo::users::update(tx, id, expected_version, command.full_name, command.role)?)
 }
