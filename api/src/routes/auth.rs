@@ -116,9 +116,8 @@ fn basic_credentials(request: &HttpRequest) -> Option<Option<(String, String)>> 
     Some(decoded)
 }
 
-/// One login attempt as throttling sees it (#8.6): the account, the client's address (behind
-/// trusted proxies, see [`TrustedProxies`]) and whether the account has logged in from that
-/// address before.
+/// One login attempt as throttling sees it (#8.6): the account and the client's address
+/// (behind trusted proxies, see [`TrustedProxies`]).
 ///
 /// - The pair (account, address) is locked after `max_failures`: the guesser's own address.
 /// - An address is locked after 10× `max_failures` (spraying many accounts), and a person's
@@ -129,17 +128,13 @@ struct Attempt {
     account: String,
     address: String,
     person: bool,
-    known: bool,
 }
 
 impl Attempt {
-    async fn start(pool: &Pool, request: &HttpRequest, account: String, person: bool) -> Result<Self, ApiError> {
+    fn new(request: &HttpRequest, account: String, person: bool) -> Self {
         let proxies = request.app_data::<web::Data<TrustedProxies>>().map(|p| p.get_ref().clone()).unwrap_or_default();
         let address = proxies.client_address(request);
-        let (lookup_account, lookup_address) = (account.clone(), address.clone());
-        let known =
-            db::read(pool, move |conn| Ok(throttle::is_known_address(conn, &lookup_account, &lookup_address)?)).await?;
-        Ok(Self { account, address, person, known })
+        Self { account, address, person }
     }
 
     fn pair(&self) -> String {
@@ -156,16 +151,18 @@ impl Attempt {
         counters
     }
 
-    /// Refuses with 429 while a key that applies to this attempt is locked; checked before any
-    /// hash is computed.
+    /// Refuses with 429 while a key that applies to this attempt is locked: only the pair's when
+    /// the account has logged in from this address before, else every counter's. Checked before
+    /// any hash is computed, in one trip to the database.
     async fn check(&self, pool: &Pool, policy: &ThrottlePolicy) -> Result<(), ApiError> {
-        let keys: Vec<String> = if self.known {
-            vec![self.pair()]
-        } else {
-            self.counters(policy).into_iter().map(|(key, _)| key).collect()
-        };
+        let (account, address, pair) = (self.account.clone(), self.address.clone(), self.pair());
+        let counters: Vec<String> = self.counters(policy).into_iter().map(|(key, _)| key).collect();
         let now = persistence::now_utc();
-        let locked = db::read(pool, move |conn| Ok(throttle::locked_until(conn, &keys, now)?)).await?;
+        let locked = db::read(pool, move |conn| {
+            let keys = if throttle::is_known_address(conn, &account, &address)? { vec![pair] } else { counters };
+            Ok(throttle::locked_until(conn, &keys, now)?)
+        })
+        .await?;
         match locked {
             Some(until) => {
                 let seconds = u32::try_from((until - now).num_seconds().max(1)).unwrap_or(u32::MAX);
@@ -273,7 +270,7 @@ async fn client_credentials(
         (None, Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
         (None, _, _) => return Ok(invalid_client(false)),
     };
-    let attempt = Attempt::start(pool, request, format!("client:{client_id}"), false).await?;
+    let attempt = Attempt::new(request, format!("client:{client_id}"), false);
     attempt.check(pool, &policy).await?;
     let lookup = client_id.clone();
     let found = db::read(pool, move |conn| Ok(persistence::repo::clients::find_by_client_id(conn, &lookup)?)).await?;
@@ -320,7 +317,7 @@ async fn password_grant(
         return Ok(invalid_grant());
     }
     let username = username.to_lowercase();
-    let attempt = Attempt::start(pool, request, format!("username:{username}"), true).await?;
+    let attempt = Attempt::new(request, format!("username:{username}"), true);
     attempt.check(pool, &policy).await?;
     let lookup = username.clone();
     let found = db::read(pool, move |conn| Ok(persistence::repo::users::find_for_login(conn, &lookup)?)).await?;
