@@ -188,7 +188,9 @@ impl CaseRequest {
         let arrival_id = errors.text("arrival_id", self.arrival_id, 1, 64);
         let date = errors.required("registration_date", self.registration_date, "a date (YYYY-MM-DD)");
         let registration_date = errors.date("registration_date", date);
-        if let Some(error) = registration_date.and_then(|d| open_case::registration_date_error(d, today)) {
+        if let Some(error) =
+            registration_date.and_then(|d| domain::eligibility::input::registration_in_future(d, today))
+        {
             errors.push(error);
         }
         errors.finish()?;

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use domain::case::CaseStatus;
 use domain::codes;
+use domain::eligibility::input::registration_in_future;
 use domain::message::{FieldError, Message};
 use persistence::models::registration::{Case, CaseCopies};
 use persistence::{DbConnection, StoreError, Visibility, WriteTx};
@@ -26,12 +27,6 @@ pub struct OpenCase {
     pub registration_date: NaiveDate,
 }
 
-/// A registration date after `today` (Tbilisi) is refused (R3); the HTTP layer reports it with
-/// the request's other field errors.
-pub fn registration_date_error(registration_date: NaiveDate, today: NaiveDate) -> Option<FieldError> {
-    domain::eligibility::input::registration_in_future(registration_date, today)
-}
-
 fn unknown(field: &str, what: &str) -> FieldError {
     FieldError::new(
         field,
@@ -49,7 +44,7 @@ pub fn open_case(
 ) -> Result<Case, ActionError> {
     let visibility = principal.visibility();
     let mut errors = FieldErrors::default();
-    if let Some(error) = registration_date_error(command.registration_date, today) {
+    if let Some(error) = registration_in_future(command.registration_date, today) {
         errors.push(error);
     }
     let person = match persistence::repo::persons::get(tx.read(), &visibility, command.person_id.as_str()) {
