@@ -5,11 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use persistence::DatabaseUrl;
@@ -135,18 +136,7 @@ fn serve_demo(url: &str) -> Demo {
         .spawn()
         .unwrap();
     // The log (stderr) is drained on a thread; it reports the port.
-    let (port_tx, port_rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line)
-                && event["message"] == "listening"
-                && let Some(port) = event["port"].as_u64()
-            {
-                let _ = port_tx.send(port as u16);
-            }
-        }
-    });
+    let port_rx = support::listening_port(child.stderr.take().unwrap());
     let mut block = Vec::new();
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     for line in stdout.by_ref().map_while(Result::ok) {

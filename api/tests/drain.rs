@@ -4,10 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_reintegration");
@@ -45,18 +46,7 @@ fn serve(drain_seconds: u32) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (port_tx, port_rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line)
-                && event["message"] == "listening"
-                && let Some(port) = event["port"].as_u64()
-            {
-                let _ = port_tx.send(port as u16);
-            }
-        }
-    });
+    let port_rx = support::listening_port(child.stderr.take().unwrap());
     let port = port_rx.recv_timeout(Duration::from_secs(60)).expect("the server logged no `listening` line");
     Server { child, port, dir }
 }

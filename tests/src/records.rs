@@ -3,6 +3,7 @@
 
 use application::{ActionError, Principal, PrincipalKind};
 use chrono::NaiveDate;
+use domain::organization::OrganizationKind;
 use domain::role::Role;
 use persistence::models::identity::OrganizationChanges;
 use persistence::models::registration::{Arrival, IrregularPeriod, Person};
@@ -48,17 +49,17 @@ impl Store {
         in_write_transaction(&mut conn, &Actor::System, None, work).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// An NGO named `name` and a caseworker of it, as the acting principal.
-    pub fn ngo(&self, name: &str) -> Principal {
+    /// An organisation of `kind` with one user of `role`, as the acting principal.
+    fn organization_with_user(&self, kind: OrganizationKind, name: (&str, &str), role: Role) -> Principal {
         self.system(|tx| {
             let organization = persistence::repo::organizations::create(
                 tx,
                 NewOrganization {
-                    kind: domain::organization::OrganizationKind::Ngo,
+                    kind,
                     changes: OrganizationChanges {
-                        name_ka: format!("{name} (ka)"),
-                        name_en: name.to_owned(),
-                        legal_form: "ngo".to_owned(),
+                        name_ka: name.0.to_owned(),
+                        name_en: name.1.to_owned(),
+                        legal_form: kind.as_str().to_owned(),
                         contact_email: None,
                         contact_phone: None,
                         address: None,
@@ -70,9 +71,9 @@ impl Store {
                 tx,
                 NewUser {
                     organization_id: organization.organization.id.clone(),
-                    username: format!("worker-{}", new_id()),
-                    full_name: "Case Worker".to_owned(),
-                    role: Role::NgoCaseworker,
+                    username: format!("{}-{}", role.as_str(), new_id()),
+                    full_name: format!("A {}", role.as_str()),
+                    role,
                     password_hash: "not a hash: nobody logs in here".to_owned(),
                     must_change_password: false,
                 },
@@ -80,10 +81,15 @@ impl Store {
             Ok(Principal {
                 kind: PrincipalKind::User,
                 id: user.id,
-                role: Role::NgoCaseworker,
+                role,
                 organization_id: organization.organization.id,
             })
         })
+    }
+
+    /// An NGO named `name` and a caseworker of it, as the acting principal.
+    pub fn ngo(&self, name: &str) -> Principal {
+        self.organization_with_user(OrganizationKind::Ngo, (&format!("{name} (ka)"), name), Role::NgoCaseworker)
     }
 
     /// A citizen registered by `ngo`, living in `region` (R4).
@@ -166,40 +172,7 @@ impl Default for Store {
 impl Store {
     /// The ministry, with an officer at the airport as the acting principal (arrivals, R8).
     pub fn ministry(&self) -> Principal {
-        self.system(|tx| {
-            let organization = persistence::repo::organizations::create(
-                tx,
-                NewOrganization {
-                    kind: domain::organization::OrganizationKind::Ministry,
-                    changes: OrganizationChanges {
-                        name_ka: "სამინისტრო".to_owned(),
-                        name_en: "Ministry".to_owned(),
-                        legal_form: "ministry".to_owned(),
-                        contact_email: None,
-                        contact_phone: None,
-                        address: None,
-                    },
-                    regions: Vec::new(),
-                },
-            )?;
-            let user = persistence::repo::users::create(
-                tx,
-                NewUser {
-                    organization_id: organization.organization.id.clone(),
-                    username: format!("officer-{}", new_id()),
-                    full_name: "Airport Officer".to_owned(),
-                    role: Role::MinistryOfficer,
-                    password_hash: "not a hash: nobody logs in here".to_owned(),
-                    must_change_password: false,
-                },
-            )?;
-            Ok(Principal {
-                kind: PrincipalKind::User,
-                id: user.id,
-                role: Role::MinistryOfficer,
-                organization_id: organization.organization.id,
-            })
-        })
+        self.organization_with_user(OrganizationKind::Ministry, ("სამინისტრო", "Ministry"), Role::MinistryOfficer)
     }
 }
 
