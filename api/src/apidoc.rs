@@ -2,12 +2,16 @@
 //! operation's roles and security taken from the same declarations that register the routes.
 
 use openapi::Frame;
+use std::collections::BTreeSet;
 use utoipa::OpenApi;
 use utoipa::openapi::extensions::ExtensionsBuilder;
-use utoipa::openapi::path::Operation;
+
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, KnownFormat, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::openapi::{Content, ObjectBuilder, Ref, RefOr, Required, Schema};
 
 use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
@@ -54,6 +58,7 @@ use crate::routes::{
         cases::show,
         cases::decide,
         cases::decisions,
+        cases::decision,
         cases::close,
         clients::list,
         clients::create,
@@ -65,7 +70,11 @@ use crate::routes::{
 )]
 pub struct ApiDoc;
 
-fn operation_mut<'a>(doc: &'a mut utoipa::openapi::OpenApi, method: &str, path: &str) -> Option<&'a mut Operation> {
+pub(crate) fn operation_mut<'a>(
+    doc: &'a mut utoipa::openapi::OpenApi,
+    method: &str,
+    path: &str,
+) -> Option<&'a mut Operation> {
     let item = doc.paths.paths.get_mut(path)?;
     match method {
         "GET" => item.get.as_mut(),
@@ -78,8 +87,14 @@ fn operation_mut<'a>(doc: &'a mut utoipa::openapi::OpenApi, method: &str, path: 
 }
 
 /// The document as served at `/openapi.json` and printed by `reintegration openapi`.
+///
+/// What every operation shares is derived here from the route table ([`endpoints`]) and from
+/// each operation's own shape — the statuses its access, body, path, query and headers can
+/// produce through the error mapping, and the headers it reads and writes — so no handler can
+/// forget them (#10). `crate::contract` checks the served answers against the result.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    let versioned = versioned_schemas(&doc);
     for endpoint in endpoints() {
         let Some(operation) = operation_mut(&mut doc, endpoint.method, endpoint.path) else { continue };
         let roles: Vec<&str> = match endpoint.access {
@@ -88,12 +103,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
             Access::Roles(roles) => roles.iter().map(|r| r.as_str()).collect(),
         };
         operation.extensions = Some(ExtensionsBuilder::new().add("x-roles", roles).build());
-        let who = format!("**Who may call it:** {}.", endpoint.access.describe());
-        operation.description = Some(match operation.description.take() {
-            Some(text) if !text.is_empty() => format!("{text}\n\n{who}"),
-            _ => who,
-        });
+        describe(operation, endpoint.access);
+        document_request_headers(operation, endpoint.method);
         document_errors(operation, endpoint.access, endpoint.path);
+        document_response_headers(operation, &versioned);
         operation.security = Some(match endpoint.access {
             // No requirement at all: `[{}]` would make generated clients demand a token (#10).
             Access::Public => Vec::new(),
@@ -103,7 +116,87 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .collect(),
         });
     }
+    close_request_schemas(&mut doc);
     doc
+}
+
+/// A short summary (the doc comment's first sentence) and a description that ends with who may
+/// call the operation.
+fn describe(operation: &mut Operation, access: Access) {
+    let text = [operation.summary.take(), operation.description.take()]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let flat = text.replace('\n', " ");
+    let (summary, rest) = match flat.find(". ") {
+        Some(end) => (flat[..=end].trim().to_owned(), text[end + 2..].trim().to_owned()),
+        None => (flat.trim().to_owned(), String::new()),
+    };
+    let summary = summary.trim_end_matches('.').to_owned();
+    let fallback = operation.operation_id.clone().unwrap_or_default().replace('_', " ");
+    operation.summary = Some(if summary.is_empty() { fallback } else { summary });
+    let who = format!("**Who may call it:** {}.", access.describe());
+    operation.description = Some(if rest.is_empty() { who } else { format!("{rest}\n\n{who}") });
+}
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn header_parameter(name: &str, required: bool, schema: ObjectBuilder, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(if required { Required::True } else { Required::False })
+        .schema(Some(schema.build()))
+        .description(Some(description))
+        .build()
+}
+
+/// Whether the operation creates something: a POST whose success is a 201.
+fn creates(operation: &Operation, method: &str) -> bool {
+    method == "POST" && operation.responses.responses.contains_key("201")
+}
+
+fn has_header(operation: &Operation, name: &str) -> bool {
+    operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Header) && p.name.eq_ignore_ascii_case(name))
+}
+
+/// The request headers every operation reads (`Accept-Language`, `X-Request-Id`), and
+/// `Idempotency-Key` on every create.
+fn document_request_headers(operation: &mut Operation, method: &str) {
+    let idempotent = creates(operation, method);
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    parameters.retain(|p| !p.name.eq_ignore_ascii_case(crate::idempotency::HEADER));
+    if idempotent {
+        parameters.push(header_parameter(
+            crate::idempotency::HEADER,
+            false,
+            string_schema().min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]{1,255}$")),
+            "Makes a retry safe: the same key with the same body returns the first answer \
+             (`Idempotent-Replayed: true`); with another body, 422 `idempotency_key_reused`. \
+             Keys are kept per caller.",
+        ));
+    }
+    parameters.push(header_parameter(
+        "Accept-Language",
+        false,
+        string_schema(),
+        "`ka` for Georgian messages; anything else gives English. Every message carries both.",
+    ));
+    parameters.push(header_parameter(
+        "X-Request-Id",
+        false,
+        string_schema(),
+        "The client's own request id (1–200 printable ASCII characters), recorded beside the \
+         server's; anything else is ignored. The response's `X-Request-Id` is always the server's.",
+    ));
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -117,38 +210,201 @@ fn problem_response(description: &str) -> RefOr<Response> {
     )
 }
 
+/// What each status means, for responses whose annotation gave no description.
+fn status_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created; `Location` names the new resource",
+        "204" => "Done; no body",
+        "400" => "The body is not well-formed JSON, or the query string does not decode (`malformed_request`)",
+        "401" => "No valid bearer token (`unauthorized`)",
+        "403" => {
+            "The caller may not do this (`forbidden`), or must first change the password an \
+             administrator set (`password_change_required`)"
+        }
+        "404" => "No such record that the caller may see (`not_found`); `code` says when it is held elsewhere",
+        "409" => "The request conflicts with what is stored; `code` names the rule",
+        "412" => "`If-Match` names a version that is not current (`version_conflict`)",
+        "413" => "The body is larger than the server accepts (`payload_too_large`)",
+        "415" => "The body is not `Content-Type: application/json` (`unsupported_media_type`)",
+        "422" => "Invalid input (`validation_failed`): every failing field is listed in `errors`",
+        "428" => "`If-Match` is required to change this record (`precondition_required`)",
+        "429" => "Too many requests from this client (`rate_limited`); see `Retry-After`",
+        "500" => "Internal error (`internal_error`); the body names only the request id",
+        "503" => {
+            "The database is unavailable or the node is busy or shutting down \
+             (`database_unavailable`, `overloaded`, `shutting_down`); see `Retry-After`"
+        }
+        _ => "See the problem's `code`",
+    }
+}
+
 /// Every error is problem+json (API.md), whatever the annotation said; the token endpoint's
-/// 400 and 401 are RFC 6749 §5.2 JSON. Protected operations document 401, 403 and 429, and
-/// every operation 500 and 503, from the same access declaration.
+/// 400 and 401 are RFC 6749 §5.2 JSON. The statuses an operation can answer with follow from
+/// its shape: who may call it (401, 403, 429), a JSON body (400, 413, 415, 422), a query or a
+/// header it validates (422), an `{id}` (404), `If-Match` (412, 428); every operation may
+/// answer 500 and 503.
 fn document_errors(operation: &mut Operation, access: Access, path: &str) {
-    let takes_query = operation.parameters.as_ref().is_some_and(|parameters| {
-        parameters.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
-    });
+    let json_body = operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| body.content.keys().any(|content_type| content_type == "application/json"));
+    let takes_query = operation.parameters.iter().flatten().any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let validates_header = has_header(operation, crate::idempotency::HEADER);
+    let if_match = has_header(operation, "If-Match");
+    let oauth = path == crate::routes::TOKEN_PATH;
     let responses = &mut operation.responses.responses;
     for (status, response) in responses.iter_mut() {
         let is_error = status.starts_with('4') || status.starts_with('5');
-        let oauth = path == crate::routes::TOKEN_PATH && (status == "400" || status == "401");
-        if let (true, false, RefOr::T(response)) = (is_error, oauth, response)
-            && let Some(content) = response.content.shift_remove("application/json")
-        {
-            response.content.insert(PROBLEM_JSON.to_owned(), content);
+        let oauth_error = oauth && (status == "400" || status == "401");
+        if let RefOr::T(response) = response {
+            if is_error
+                && !oauth_error
+                && let Some(content) = response.content.shift_remove("application/json")
+            {
+                response.content.insert(PROBLEM_JSON.to_owned(), content);
+            }
+            if response.description.is_empty() {
+                response.description = status_description(status).to_owned();
+            }
         }
     }
-    let mut add = |status: &str, description: &str| {
-        responses.entry(status.to_owned()).or_insert_with(|| problem_response(description));
-    };
+    let mut statuses = vec!["500", "503"];
     if access != Access::Public {
-        add("401", "No valid bearer token");
-        add("429", "Too many requests from this client; see Retry-After");
+        statuses.extend(["401", "403", "429"]);
     }
-    if let Access::Roles(_) = access {
-        add("403", "The caller's role may not do this");
+    if json_body {
+        statuses.extend(["400", "413", "415", "422"]);
     }
     if takes_query {
-        add("422", "A query parameter is unknown or has an invalid value; every one is listed");
+        // A query string that does not decode (`malformed_request`), or a parameter that is
+        // unknown, repeated or invalid.
+        statuses.extend(["400", "422"]);
     }
-    add("500", "Internal error; the body names only the request id");
-    add("503", "The database is unavailable; see Retry-After");
+    if validates_header {
+        statuses.push("422");
+    }
+    if path.contains('{') {
+        statuses.push("404");
+    }
+    if if_match {
+        statuses.extend(["412", "428"]);
+    }
+    for status in statuses {
+        responses.entry(status.to_owned()).or_insert_with(|| problem_response(status_description(status)));
+    }
+}
+
+/// The component schemas whose objects carry a `version`: answers holding one carry its `ETag`.
+fn versioned_schemas(doc: &utoipa::openapi::OpenApi) -> BTreeSet<String> {
+    let Some(components) = &doc.components else { return BTreeSet::new() };
+    components
+        .schemas
+        .iter()
+        .filter(|(_, schema)| matches!(schema, RefOr::T(Schema::Object(o)) if o.properties.contains_key("version")))
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect()
+}
+
+fn response_header(schema: ObjectBuilder, description: &str) -> Header {
+    HeaderBuilder::new().schema(schema.build()).description(Some(description)).build()
+}
+
+/// The headers every answer carries (`X-Request-Id`), and `ETag` on answers that hold a
+/// versioned record, `Location` on a 201, `Retry-After` on 429 and 503.
+fn document_response_headers(operation: &mut Operation, versioned: &BTreeSet<String>) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else { continue };
+        response.headers.insert(
+            "X-Request-Id".to_owned(),
+            response_header(
+                string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+                "The server's id of this request (UUIDv7), also in every problem's `request_id`.",
+            ),
+        );
+        let holds_version = response.content.get("application/json").is_some_and(
+            |content| matches!(&content.schema, Some(RefOr::Ref(r)) if versioned.contains(&r.ref_location)),
+        );
+        if holds_version && (status == "200" || status == "201") {
+            response.headers.insert(
+                "ETag".to_owned(),
+                response_header(
+                    string_schema().pattern(Some("^\"[0-9]+\"$")),
+                    "The record's version, for `If-Match` on the next change.",
+                ),
+            );
+        }
+        if status == "201" {
+            response.headers.insert(
+                "Location".to_owned(),
+                response_header(
+                    string_schema().format(Some(SchemaFormat::Custom("uri-reference".to_owned()))),
+                    "The new resource's path.",
+                ),
+            );
+        }
+        if status == "429" || status == "503" {
+            response.headers.insert(
+                "Retry-After".to_owned(),
+                response_header(
+                    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+                    "Seconds to wait before trying again.",
+                ),
+            );
+        }
+    }
+}
+
+/// Request bodies sent as JSON are refused with a 422 when they hold a property the schema does
+/// not name: every object schema they reach says `additionalProperties: false`. (The token
+/// endpoint's form ignores unknown parameters, as RFC 6749 §3.2 requires, and is left open.)
+fn close_request_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    let mut pending: Vec<String> = doc
+        .paths
+        .paths
+        .values()
+        .flat_map(|item| [&item.get, &item.post, &item.put, &item.patch, &item.delete])
+        .flatten()
+        .filter_map(|operation| operation.request_body.as_ref()?.content.get("application/json"))
+        .filter_map(|content| match &content.schema {
+            Some(RefOr::Ref(r)) => Some(r.ref_location.clone()),
+            _ => None,
+        })
+        .collect();
+    let Some(components) = doc.components.as_mut() else { return };
+    let mut closed = BTreeSet::new();
+    while let Some(location) = pending.pop() {
+        let name = location.trim_start_matches("#/components/schemas/").to_owned();
+        if !closed.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = components.schemas.get_mut(&name) {
+            close_schema(schema, &mut pending);
+        }
+    }
+}
+
+fn close_schema(schema: &mut RefOr<Schema>, pending: &mut Vec<String>) {
+    match schema {
+        RefOr::Ref(r) => pending.push(r.ref_location.clone()),
+        RefOr::T(Schema::Object(object)) => {
+            if matches!(object.schema_type, SchemaType::Type(Type::Object)) || !object.properties.is_empty() {
+                object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+            for property in object.properties.values_mut() {
+                close_schema(property, pending);
+            }
+        }
+        RefOr::T(Schema::Array(array)) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                close_schema(items, pending);
+            }
+        }
+        RefOr::T(Schema::OneOf(one)) => one.items.iter_mut().for_each(|s| close_schema(s, pending)),
+        RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().for_each(|s| close_schema(s, pending)),
+        RefOr::T(Schema::AnyOf(any)) => any.items.iter_mut().for_each(|s| close_schema(s, pending)),
+        _ => {}
+    }
 }
 
 /// Pretty JSON with a final newline, byte for byte what `openapi/openapi.json` holds.

@@ -56,6 +56,11 @@ pub struct ServeArgs {
     #[arg(long, env = "REINTEGRATION_DEMO")]
     pub demo: bool,
 
+    /// Answer 500 instead of any status the OpenAPI document does not declare for the operation
+    /// (for tests and fuzzing: a contract violation then fails loudly).
+    #[arg(long, env = "REINTEGRATION_CHECK_CONTRACT", hide = true)]
+    pub check_contract: bool,
+
     #[command(flatten)]
     pub auth: AuthArgs,
 }

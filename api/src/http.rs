@@ -91,7 +91,20 @@ impl<T> List<T> {
             next_cursor: page.next_after.as_deref().map(encode_cursor),
         }
     }
+
+    /// [`Self::from_page`] for a mapping that can fail (stored data that does not parse).
+    pub fn try_from_page<R, E>(page: persistence::Page<R>, map: impl FnMut(R) -> Result<T, E>) -> Result<Self, E> {
+        Ok(Self {
+            items: page.items.into_iter().map(map).collect::<Result<_, _>>()?,
+            next_cursor: page.next_after.as_deref().map(encode_cursor),
+        })
+    }
 }
+
+/// The filter of a list that has none but the page: any other parameter is unknown.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilter {}
 
 /// The strong entity tag of a version: `"3"`.
 pub fn etag(version: i32) -> (actix_web::http::header::HeaderName, HeaderValue) {
@@ -190,7 +203,20 @@ impl<F: serde::de::DeserializeOwned + IntoParams> Listing<F> {
         let page_names = parameter_names::<PageQuery>();
         let filter_names = parameter_names::<F>();
         let mut errors = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for (name, _) in &pairs {
+            // `?status=open&status=closed` is not an "or": each parameter takes one value, and a
+            // second one is refused rather than silently winning or losing.
+            if !seen.insert(name.as_str()) {
+                if !errors.iter().any(|e: &FieldError| e.field == *name && e.code == codes::REPEATED_PARAMETER) {
+                    errors.push(FieldError::new(
+                        name.clone(),
+                        codes::REPEATED_PARAMETER,
+                        Message::new("პარამეტრი ერთხელ უნდა იყოს მოცემული", "Give this parameter once"),
+                    ));
+                }
+                continue;
+            }
             if !page_names.contains(name) && !filter_names.contains(name) {
                 errors.push(FieldError::new(
                     name.clone(),
@@ -202,6 +228,8 @@ impl<F: serde::de::DeserializeOwned + IntoParams> Listing<F> {
         let page = serde_urlencoded::from_str::<PageQuery>(query).unwrap_or_default();
         let filter = match serde_urlencoded::from_str::<F>(query) {
             Ok(filter) => Some(filter),
+            // Repeated parameters are named already; the filter cannot parse with them.
+            Err(_) if errors.iter().any(|e| e.code == codes::REPEATED_PARAMETER) => None,
             Err(_) => {
                 // Name the parameter: the one that does not parse on its own.
                 for (name, value) in pairs.iter().filter(|(name, _)| filter_names.contains(name)) {

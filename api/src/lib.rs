@@ -8,6 +8,7 @@ pub mod auth_setup;
 pub mod bench;
 pub mod bootstrap;
 pub mod config;
+pub mod contract;
 pub mod db;
 pub mod demo;
 pub mod error;

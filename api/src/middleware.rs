@@ -13,6 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use persistence::RequestIds;
 
+use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::language::Language;
 use crate::shutdown::Draining;
@@ -68,10 +69,21 @@ pub async fn envelope(
     let path = request.path().to_owned();
     let language = Language::of(request.request());
     let draining = request.app_data::<web::Data<Draining>>().cloned();
+    let contract = request.app_data::<web::Data<Contract>>().cloned();
+    let pattern = request.match_pattern();
 
     // Handlers' and extractors' errors arrive as responses; only a failing inner middleware
     // returns `Err` (there is none inside this one), and actix renders that itself.
-    let response = next.call(request).await?.map_into_boxed_body();
+    let mut response = next.call(request).await?.map_into_boxed_body();
+    if let Some(violation) = contract.and_then(|c| c.violation(&method, pattern.as_deref(), response.status().as_u16()))
+    {
+        let (request, _) = response.into_parts();
+        let mut answer = HttpResponse::from_error(ApiError::internal(violation.clone()));
+        if let Ok(value) = HeaderValue::from_str(&violation) {
+            answer.headers_mut().insert(HeaderName::from_static(crate::contract::VIOLATION_HEADER), value);
+        }
+        response = ServiceResponse::new(request, answer);
+    }
     let status = response.status();
     // The internal cause of an error, for the log line only; the client never sees it.
     let cause = response.response().error().map(ToString::to_string);

@@ -17,6 +17,7 @@ use crate::auth::address::TrustedProxies;
 use crate::auth::cache::AuthCache;
 use crate::auth::password::HashingPool;
 use crate::config::{DatabaseArgs, ServeArgs};
+use crate::contract::Contract;
 use crate::error::{ApiError, ErrorCode};
 use crate::shutdown::Draining;
 use crate::{apidoc, middleware, routes};
@@ -104,6 +105,12 @@ impl Application {
         let body_limit = args.body_limit;
         let draining = Draining::default();
         let draining_data = web::Data::new(draining.clone());
+        // Without `--check-contract` the contract is empty and checks nothing.
+        let contract = web::Data::new(if args.check_contract {
+            Contract::from_document(&apidoc::document())
+        } else {
+            Contract::default()
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(pool.clone()))
@@ -115,6 +122,7 @@ impl Application {
                 .app_data(overlap.clone())
                 .app_data(proxies.clone())
                 .app_data(draining_data.clone())
+                .app_data(contract.clone())
                 .app_data(
                     web::JsonConfig::default().limit(body_limit).content_type_required(true).error_handler(json_error),
                 )

@@ -11,6 +11,8 @@ pub const REQUIRED: &str = "required";
 pub const WRONG_TYPE: &str = "wrong_type";
 /// A field the request type does not have (refused at every depth, never dropped).
 pub const UNKNOWN_FIELD: &str = "unknown_field";
+/// A query parameter given more than once, where the list takes one value.
+pub const REPEATED_PARAMETER: &str = "repeated_parameter";
 /// A text shorter or longer than the field allows.
 pub const INVALID_LENGTH: &str = "invalid_length";
 /// A date that is not `YYYY-MM-DD`, or not a day of the calendar.

@@ -197,6 +197,7 @@ diesel::table! {
         input -> Text,
         decided_by_user_id -> Nullable<Text>,
         created_at -> Timestamp,
+        decided_by_client_id -> Nullable<Text>,
     }
 }
 

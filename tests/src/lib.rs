@@ -149,6 +149,8 @@ pub fn serve_args(database_url: String) -> ServeArgs {
         shutdown_timeout: 5,
         drain_seconds: 0,
         demo: false,
+        // #10: every answer of every black-box test is checked against the OpenAPI document.
+        check_contract: true,
         auth: AuthArgs {
             jwt_signing_key_file: Some(identity::signing_key_file()),
             jwt_signing_kid: identity::SIGNING_KID.to_owned(),

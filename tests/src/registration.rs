@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::identity::{Login, etag, text};
-use crate::{TestApp, json};
+use crate::{TestApp, header, json};
 
 /// An NGO with a caseworker and a manager.
 #[derive(Debug, Clone)]
@@ -122,14 +122,19 @@ impl TestApp {
         self.send_with(Method::POST, &format!("/api/v1/cases/{case_id}/eligibility"), Some(token), None, &headers).await
     }
 
-    /// Decides a case (must answer 201); returns `{decision, case}` and the case's new `ETag`.
+    /// Decides a case (must answer 201 with the recorded decision and its `Location`); returns
+    /// `{decision, case}` — the case read back after it — and the case's new `ETag`.
     pub async fn decide(&self, token: &str, case_id: &str, if_match: &str) -> (Value, String) {
         let response = self.decide_raw(token, case_id, Some(if_match)).await;
         let status = response.status().as_u16();
-        let tag = etag(&response);
-        let answer = json(response).await;
-        assert_eq!(status, 201, "deciding {case_id} answered {answer}");
-        (answer, tag)
+        let location = header(&response, "location");
+        let decision = json(response).await;
+        assert_eq!(status, 201, "deciding {case_id} answered {decision}");
+        let id = decision["id"].as_str().unwrap_or_default();
+        assert_eq!(location, format!("/api/v1/cases/{case_id}/eligibility/{id}"));
+        let (case, tag) = self.read(&format!("/api/v1/cases/{case_id}"), token).await;
+        assert_eq!(decision["case_status"], case["status"], "the decision names the status it moved the case to");
+        (json!({ "decision": decision, "case": case }), tag)
     }
 
     /// Every case the token may see for the query (`?…` without `limit`/`cursor`), all pages.

@@ -33,6 +33,8 @@ struct Targets {
     person: String,
     arrival: String,
     case: String,
+    /// A decision of that case.
+    decision: String,
     /// A token that reads the registration records (for their current `ETag`).
     registration_reader: String,
 }
@@ -71,7 +73,8 @@ fn fill(path: &str, targets: &Targets, write: bool) -> (String, Option<String>) 
     match known {
         Some(id) => {
             let record = format!("{prefix}{id}");
-            (format!("{record}{}", &path[end..]), Some(record))
+            let rest = path[end..].replace("{decision_id}", &targets.decision);
+            (format!("{record}{rest}"), Some(record))
         }
         // A resource the matrix has no record of yet: a well-formed id that names nothing still
         // shows 401/403 against anything else.
@@ -175,7 +178,9 @@ async fn every_endpoint_refuses_a_missing_token_and_every_role_it_does_not_allow
         app.create_arrival(&caseworker, &tests::registration::arrival(Some(&number), "2017-03-01", &[], false)).await;
     let person = app.create_person(&caseworker, &tests::registration::minimal_person(&number, "GE-TB")).await;
     let (case, _) = app.create_case(&caseworker, &text(&person, "id"), &text(&recorded, "id"), "2017-03-02").await;
+    let (decided, _) = app.decide(&caseworker, &text(&case, "id"), "*").await;
     let targets = Targets {
+        decision: text(&decided["decision"], "id"),
         person: text(&person, "id"),
         arrival: text(&recorded, "id"),
         case: text(&case, "id"),

@@ -286,7 +286,7 @@ async fn decisions_are_never_overwritten_a_correction_makes_a_second_decision() 
     assert_ne!(second["decision"]["id"], first["decision"]["id"]);
 
     let (history, _) = app.read(&format!("/api/v1/cases/{}/eligibility", registered.case_id), token).await;
-    let history = history.as_array().unwrap();
+    let history = history["items"].as_array().unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
     assert_eq!(history[0]["id"], first["decision"]["id"]);
     assert_eq!(history[0]["outcome"], "not_eligible", "the first decision is kept as it was");
@@ -310,7 +310,7 @@ async fn a_stored_decision_replayed_through_the_dry_run_gives_the_same_result() 
         let registered = app.register(&world.airport, &world.ngo_a, &body, &minimal_person(&number, region), on).await;
         app.decide(token, &registered.case_id, &registered.case_etag).await;
         let (history, _) = app.read(&format!("/api/v1/cases/{}/eligibility", registered.case_id), token).await;
-        let stored = &history[0];
+        let stored = &history["items"][0];
         assert_eq!(stored["input"]["registration_date"], on, "{stored}");
         assert_eq!(stored["input"]["personal_number"], number.as_str(), "{stored}");
 
@@ -344,7 +344,7 @@ async fn a_closed_case_cannot_be_decided() {
     let response = app.decide_raw(token, &registered.case_id, Some(&tag)).await;
     assert_problem(response, 409, "case_closed").await;
     let (history, _) = app.read(&format!("/api/v1/cases/{}/eligibility", registered.case_id), token).await;
-    assert_eq!(history.as_array().unwrap().len(), 0, "nothing recorded");
+    assert_eq!(history["items"].as_array().unwrap().len(), 0, "nothing recorded");
     let (case, _) = app.read(&format!("/api/v1/cases/{}", registered.case_id), token).await;
     assert_eq!(case["status"], "closed");
 }
@@ -365,7 +365,7 @@ async fn deciding_needs_the_current_etag_stale_412_missing_428() {
         assert_problem(response, 412, "version_conflict").await;
     }
     let (history, _) = app.read(&format!("/api/v1/cases/{}/eligibility", registered.case_id), token).await;
-    assert_eq!(history.as_array().unwrap().len(), 0, "a refused decision is not recorded");
+    assert_eq!(history["items"].as_array().unwrap().len(), 0, "a refused decision is not recorded");
     let (case, tag) = app.read(&format!("/api/v1/cases/{}", registered.case_id), token).await;
     assert_eq!((case["status"].as_str(), tag.as_str()), (Some("open"), "\"1\""));
 
@@ -387,7 +387,7 @@ async fn r11_only_the_ngo_holding_the_case_decides_it() {
         assert_problem(response, 403, "forbidden").await;
     }
     let (result, _) = app.decide(&world.ngo_a.manager.token, &registered.case_id, "\"1\"").await;
-    assert_eq!(result["decision"]["decided_by_user_id"], world.ngo_a.manager.id.as_str());
+    assert_eq!(result["decision"]["decided_by"], json!({ "type": "user", "id": world.ngo_a.manager.id }));
 }
 
 #[tokio::test]
@@ -412,4 +412,70 @@ async fn a_stored_decision_that_does_not_parse_is_an_opaque_500_not_a_null() {
     let problem = assert_problem(answer, 500, "internal_error").await;
     let shown = problem.to_string();
     assert!(!shown.contains("truncated") && !shown.contains("does not parse"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_decision_by_an_ngo_system_records_the_system_as_its_decider() {
+    // #10: the decider is a principal, a person or a system; a system's decision used to name no one.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let client = app.create_client(&world.admin, &world.ngo_a.id, "ngo_caseworker").await;
+    let system = app.client_token(&text(&client, "client_id"), &text(&client, "client_secret")).await;
+    let (number, body) = citizen_arrival(41, RETURN, &LONG_STAY);
+    let registered =
+        app.register(&world.airport, &world.ngo_a, &body, &minimal_person(&number, "GE-TB"), "2017-04-01").await;
+    let (result, _) = app.decide(&system, &registered.case_id, "*").await;
+    assert_eq!(result["decision"]["decided_by"], json!({ "type": "client", "id": text(&client, "id") }));
+}
+
+#[tokio::test]
+async fn decisions_are_one_shape_paged_like_every_list_and_each_has_its_own_address() {
+    // #10: POST answers the recorded decision (with Location), GET /{decision_id} the same
+    // object, and GET the list `{items, next_cursor}` of the same objects.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let (number, body) = citizen_arrival(42, RETURN, &LONG_STAY);
+    let registered =
+        app.register(&world.airport, &world.ngo_a, &body, &minimal_person(&number, "GE-TB"), "2017-04-01").await;
+    let (first, tag) = app.decide(token, &registered.case_id, &registered.case_etag).await;
+    let (second, _) = app.decide(token, &registered.case_id, &tag).await;
+    let path = format!("/api/v1/cases/{}/eligibility", registered.case_id);
+    for decision in [&first["decision"], &second["decision"]] {
+        let (alone, _) = app.read(&format!("{path}/{}", text(decision, "id")), token).await;
+        assert_eq!(&alone, decision, "GET of one decision answers what POST answered");
+    }
+    let (page, _) = app.read(&format!("{path}?limit=1"), token).await;
+    assert_eq!(page["items"], json!([first["decision"]]));
+    let cursor = text(&page, "next_cursor");
+    let (rest, _) = app.read(&format!("{path}?limit=1&cursor={cursor}"), token).await;
+    assert_eq!(rest["items"], json!([second["decision"]]));
+    assert_eq!(rest["next_cursor"], Value::Null);
+    // Another case's decision is not this case's.
+    let other = format!("/api/v1/cases/{}/eligibility/{}", uuid::Uuid::now_v7(), text(&first["decision"], "id"));
+    assert_problem(app.send(Method::GET, &other, Some(token), None).await, 404, "not_found").await;
+    let unknown = app.send(Method::GET, &format!("{path}?status=eligible"), Some(token), None).await;
+    assert_problem(unknown, 422, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_retried_decision_with_its_idempotency_key_gets_the_first_answer_not_a_412() {
+    // #10: deciding honours Idempotency-Key; a retry after a timeout used to meet a 412.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let (number, body) = citizen_arrival(43, RETURN, &LONG_STAY);
+    let registered =
+        app.register(&world.airport, &world.ngo_a, &body, &minimal_person(&number, "GE-TB"), "2017-04-01").await;
+    let path = format!("/api/v1/cases/{}/eligibility", registered.case_id);
+    let headers = [("If-Match", registered.case_etag.as_str()), ("Idempotency-Key", "decide-43")];
+    let first = app.send_with(Method::POST, &path, Some(token), None, &headers).await;
+    assert_eq!(first.status().as_u16(), 201);
+    let first = json(first).await;
+    let again = app.send_with(Method::POST, &path, Some(token), None, &headers).await;
+    assert_eq!(again.status().as_u16(), 201, "the retry is replayed although If-Match is now stale");
+    assert_eq!(tests::header(&again, "idempotent-replayed"), "true");
+    assert_eq!(json(again).await, first);
+    let (history, _) = app.read(&path, token).await;
+    assert_eq!(history["items"].as_array().map(Vec::len), Some(1), "decided once");
 }

@@ -55,3 +55,17 @@ async fn an_unknown_or_ill_typed_query_parameter_is_a_422_naming_it() {
     let fine = app.send(Method::GET, "/api/v1/organizations?active=true&limit=2", Some(admin), None).await;
     assert_eq!(fine.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_repeated_query_parameter_is_a_422_naming_it_not_a_silent_choice() {
+    // #10: `?status=open&status=closed` is neither an "or" nor the last value winning.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    for path in ["/api/v1/cases?status=open&status=closed", "/api/v1/cases?limit=5&region=GE-KK&limit=6"] {
+        let answer = app.send(Method::GET, path, Some(token), None).await;
+        let problem = assert_problem(answer, 422, "validation_failed").await;
+        let name = if path.contains("status=") { "status" } else { "limit" };
+        assert_eq!(field_errors(&problem), [(name.to_owned(), "repeated_parameter".to_owned())], "{path}");
+    }
+}

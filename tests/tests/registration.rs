@@ -84,14 +84,14 @@ async fn r8_r13_the_airport_records_a_return_and_an_ngo_registers_decides_and_is
     assert_eq!(rule(decision, "R2")["facts"]["irregular_days"], 781);
     assert_eq!(rule(decision, "R3")["facts"]["window_last_day"], "2018-03-01");
     assert_eq!(rule(decision, "R4")["facts"]["residence_region"], "GE-KK");
-    assert_eq!(decision["decided_by_user_id"], worker.id.as_str());
+    assert_eq!(decision["decided_by"], json!({ "type": "user", "id": worker.id }));
     assert_eq!(result["case"]["status"], "eligible");
     assert_eq!(new_etag, "\"2\"");
 
     let (stored, _) = app.read(&format!("/api/v1/cases/{case_id}"), &worker.token).await;
     assert_eq!(stored["status"], "eligible");
     let (history, _) = app.read(&format!("/api/v1/cases/{case_id}/eligibility"), &worker.token).await;
-    let history = history.as_array().unwrap();
+    let history = history["items"].as_array().unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["id"], decision["id"]);
     assert_eq!(history[0]["rules"], decision["rules"]);
@@ -99,7 +99,7 @@ async fn r8_r13_the_airport_records_a_return_and_an_ngo_registers_decides_and_is
     // The ministry and the auditor read the case and its decisions.
     for reader in [&world.airport, &world.auditor] {
         let (seen, _) = app.read(&format!("/api/v1/cases/{case_id}/eligibility"), &reader.token).await;
-        assert_eq!(seen.as_array().unwrap().len(), 1);
+        assert_eq!(seen["items"].as_array().unwrap().len(), 1);
     }
 
     // R13: every change is in the audit trail, with the organisation that made it.

@@ -24,9 +24,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, Listing, PageQuery, etag, if_match};
+use crate::http::{List, Listing, NoFilter, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
+use crate::routes::eligibility::{DecisionOutcome, EligibilityCheckRequest, RuleResult};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Case {
@@ -109,26 +110,61 @@ impl From<CaseListItem> for CaseSummary {
     }
 }
 
-/// A recorded decision: the explained decision, the data it was made on, who and when.
+/// A recorded decision: the dry run's decision (the same `outcome`, `rules_version`,
+/// `decided_on` and `rules`), with what was recorded beside it: the case it is for, the status it
+/// moved the case to, the data it was made on, who decided and when. `POST` answers with one, and
+/// `GET` lists them (#10: one shape everywhere).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordedDecision {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub case_id: String,
-    /// `eligible`, `not_eligible` or `undetermined`.
-    pub outcome: String,
+    pub outcome: DecisionOutcome,
+    /// The status the decision moved the case to (`undetermined` leaves it `open`).
+    #[schema(value_type = String, example = "eligible")]
+    pub case_status: &'static str,
+    #[schema(example = "2017.1")]
     pub rules_version: String,
     /// The registration date the rules were applied on.
     pub decided_on: NaiveDate,
-    /// R1–R5, each with outcome, code, messages and facts.
-    #[schema(value_type = Vec<Object>)]
+    /// R1–R5 in that order, each with outcome, code, messages and facts.
+    #[schema(value_type = Vec<RuleResult>)]
     pub rules: Value,
     /// The stored data the decision was made on, in the shape of the dry run's request.
-    #[schema(value_type = Object)]
+    #[schema(value_type = EligibilityCheckRequest)]
     pub input: Value,
-    pub decided_by_user_id: Option<String>,
+    /// Who decided: a person or an NGO system; `null` for decisions loaded by the seeder.
+    pub decided_by: Option<Decider>,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
+}
+
+/// The principal who decided.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Decider {
+    /// `user` (a person, by password) or `client` (an NGO system, by client credentials).
+    #[serde(rename = "type")]
+    pub kind: DeciderKind,
+    /// The user's or the client's id.
+    #[schema(format = Uuid)]
+    pub id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeciderKind {
+    User,
+    Client,
+}
+
+fn decision_outcome(outcome: domain::eligibility::Outcome) -> DecisionOutcome {
+    match outcome {
+        domain::eligibility::Outcome::Eligible => DecisionOutcome::Eligible,
+        domain::eligibility::Outcome::NotEligible => DecisionOutcome::NotEligible,
+        domain::eligibility::Outcome::Undetermined => DecisionOutcome::Undetermined,
+    }
 }
 
 impl TryFrom<EligibilityDecision> for RecordedDecision {
@@ -140,25 +176,24 @@ impl TryFrom<EligibilityDecision> for RecordedDecision {
             serde_json::from_str::<Value>(text)
                 .map_err(|e| ApiError::internal(format!("decision {}: stored {what} does not parse: {e}", d.id)))
         };
+        let decided_by = match (d.decided_by_user_id.clone(), d.decided_by_client_id.clone()) {
+            (Some(id), _) => Some(Decider { kind: DeciderKind::User, id }),
+            (None, Some(id)) => Some(Decider { kind: DeciderKind::Client, id }),
+            (None, None) => None,
+        };
         Ok(Self {
             rules: stored("rules", &d.rules)?,
             input: stored("input", &d.input)?,
+            outcome: decision_outcome(d.outcome),
+            case_status: CaseStatus::Open.after_decision(d.outcome).unwrap_or(CaseStatus::Open).as_str(),
             id: d.id,
             case_id: d.case_id,
-            outcome: d.outcome.as_str().to_owned(),
             rules_version: d.rules_version,
             decided_on: d.decided_on,
-            decided_by_user_id: d.decided_by_user_id,
+            decided_by,
             created_at: d.created_at,
         })
     }
-}
-
-/// A decision and the case it moved.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionResult {
-    pub decision: RecordedDecision,
-    pub case: Case,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -311,11 +346,15 @@ pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) 
     Ok(HttpResponse::Ok().insert_header(etag(case.version)).json(Case::from(case)))
 }
 
-/// Decides eligibility with the domain rules on the stored data and the registration date,
-/// records the whole explained decision, and moves the case (`If-Match` required).
+/// Decides and records the case's eligibility. The domain rules run on the stored data and the
+/// registration date; the whole explained decision is recorded, never overwritten, and the case
+/// moves to the decision's status (`If-Match` required: the case's ETag, or `*`). Honours
+/// `Idempotency-Key`: a retry after a timeout gets the first answer, not a 412. The answer is
+/// the recorded decision; `Location` names it. The case's new version is in `GET /cases/{id}`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/eligibility", tag = "registration", operation_id = "decide_case_eligibility",
-    params(("If-Match" = String, Header, description = "The ETag of the case version being decided")),
-    responses((status = 201, body = DecisionResult), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    params(("id" = String, Path, format = Uuid, description = "The case"),
+        ("If-Match" = String, Header, description = "The ETag of the case version being decided, or `*`")),
+    responses((status = 201, body = RecordedDecision), (status = 409, body = crate::error::Problem)))]
 pub async fn decide(
     caller: Caller,
     request: HttpRequest,
@@ -324,27 +363,53 @@ pub async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let who = caller.clone();
-    let decided = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(decide_eligibility(tx, &who, &CaseId::from(id.as_str()), version, today_in_tbilisi())?)
+    idempotency::create(&pool, &caller, &request, &Value::Null, move |tx| {
+        let decided = decide_eligibility(tx, &who, &CaseId::from(id.as_str()), version, today_in_tbilisi())?;
+        Created::new(RecordedDecision::try_from(decided.decision)?)
     })
-    .await?;
-    let result =
-        DecisionResult { decision: RecordedDecision::try_from(decided.decision)?, case: Case::from(decided.case) };
-    Ok(HttpResponse::Created().insert_header(etag(result.case.version)).json(result))
+    .await
 }
 
-/// Every decision of the case, oldest first.
+/// The case's decisions, oldest first, paged like every list.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/eligibility", tag = "registration", operation_id = "list_case_decisions",
-    responses((status = 200, body = Vec<RecordedDecision>), (status = 404, body = crate::error::Problem)))]
-pub async fn decisions(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    params(("id" = String, Path, format = Uuid, description = "The case"), PageQuery),
+    responses((status = 200, body = List<RecordedDecision>)))]
+pub async fn decisions(
+    caller: Caller,
+    pool: web::Data<Pool>,
+    id: web::Path<String>,
+    Listing { page, .. }: Listing<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::default();
+    let page = page.parse(&mut errors);
+    errors.finish()?;
     let visibility = caller.visibility();
     let found = db::read(&pool, move |conn| {
         let case = repo::get(conn, &visibility, &id)?;
-        Ok(repo::decisions(conn, &case.id)?)
+        Ok(repo::decisions(conn, &case.id, page.after.as_deref(), page.limit)?)
     })
     .await?;
-    let decisions = found.into_iter().map(RecordedDecision::try_from).collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(decisions))
+    Ok(HttpResponse::Ok().json(List::try_from_page(found, RecordedDecision::try_from)?))
+}
+
+/// One recorded decision of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/eligibility/{decision_id}", tag = "registration", operation_id = "get_case_decision",
+    params(("id" = String, Path, format = Uuid, description = "The case"),
+        ("decision_id" = String, Path, format = Uuid, description = "The decision")),
+    responses((status = 200, body = RecordedDecision)))]
+pub async fn decision(
+    caller: Caller,
+    pool: web::Data<Pool>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, decision_id) = path.into_inner();
+    let visibility = caller.visibility();
+    let found = db::read(&pool, move |conn| {
+        let case = repo::get(conn, &visibility, &id)?;
+        Ok(repo::decision(conn, &case.id, &decision_id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RecordedDecision::try_from(found)?))
 }
 
 /// Closes the case with a reason (`If-Match` required).

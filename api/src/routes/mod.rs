@@ -126,6 +126,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(get "/api/v1/cases/{id}", Roles(CASE_READERS), cases::show),
         endpoint!(post "/api/v1/cases/{id}/eligibility", Roles(REGISTRARS), cases::decide),
         endpoint!(get "/api/v1/cases/{id}/eligibility", Roles(CASE_READERS), cases::decisions),
+        endpoint!(get "/api/v1/cases/{id}/eligibility/{decision_id}", Roles(CASE_READERS), cases::decision),
         endpoint!(post "/api/v1/cases/{id}/close", Roles(REGISTRARS), cases::close),
         endpoint!(get "/api/v1/clients", Roles(ADMIN_READERS), clients::list),
         endpoint!(post "/api/v1/clients", Roles(ADMIN), clients::create),

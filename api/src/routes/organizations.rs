@@ -15,13 +15,15 @@ use domain::region::RegionCode;
 use persistence::Pool;
 use persistence::repo::organizations::{self as repo, OrganizationRecord};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
-use crate::input::{Field, FieldErrors};
+use crate::idempotency::{self, Created};
+use crate::input::{Field, FieldErrors, not_an_object};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
@@ -178,19 +180,22 @@ pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) 
     Ok(respond(actix_web::http::StatusCode::OK, record))
 }
 
-/// Registers an implementing NGO.
+/// Registers an implementing NGO. Honours `Idempotency-Key`.
 #[utoipa::path(operation_id = "create_organization", post, path = "/api/v1/organizations", tag = "administration", request_body = OrganizationRequest,
-    responses((status = 201, body = Organization, headers(("ETag" = String))), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = Organization), (status = 409, body = crate::error::Problem)))]
 pub async fn create(
     caller: Caller,
     request: HttpRequest,
     pool: web::Data<Pool>,
-    body: web::Json<OrganizationRequest>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let details = body.into_inner().parse()?;
-    let record =
-        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(create_organization(tx, details)?)).await?;
-    Ok(respond(actix_web::http::StatusCode::CREATED, record))
+    let body = body.into_inner();
+    let parsed: OrganizationRequest = serde_json::from_value(body.clone()).map_err(|_| not_an_object())?;
+    let details = parsed.parse()?;
+    idempotency::create(&pool, &caller, &request, &body, move |tx| {
+        Created::new(Organization::from(create_organization(tx, details)?))
+    })
+    .await
 }
 
 /// Replaces an organisation's details (`If-Match` required).

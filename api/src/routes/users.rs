@@ -18,6 +18,7 @@ use persistence::models::identity::User as UserRow;
 use persistence::repo::users::{self as repo, UserFilter};
 use persistence::{Pool, Visibility};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Caller, request_id};
@@ -25,7 +26,8 @@ use crate::auth::password::{self, HashingPool};
 use crate::db;
 use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
-use crate::input::{Field, FieldErrors};
+use crate::idempotency::{self, Created};
+use crate::input::{Field, FieldErrors, not_an_object};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct User {
@@ -264,7 +266,7 @@ pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) 
 
 /// The calling user (404 for an NGO system, which is no user).
 #[utoipa::path(operation_id = "get_current_user", get, path = "/api/v1/users/me", tag = "administration",
-    responses((status = 200, body = User), (status = 401, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 404, body = crate::error::Problem, description = "The caller is an NGO system, not a person")))]
 pub async fn me(caller: Caller, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
     let user_id = caller.user_id().ok_or_else(ApiError::not_found)?.to_owned();
     let user = db::read(&pool, move |conn| Ok(repo::get(conn, &Visibility::All, &user_id)?)).await?;
@@ -272,18 +274,24 @@ pub async fn me(caller: Caller, pool: web::Data<Pool>) -> Result<HttpResponse, A
 }
 
 #[utoipa::path(operation_id = "create_user", post, path = "/api/v1/users", tag = "administration", request_body = CreateUserRequest,
-    responses((status = 201, body = User), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = User), (status = 409, body = crate::error::Problem)))]
 pub async fn create(
     caller: Caller,
     request: HttpRequest,
     pool: web::Data<Pool>,
     hashing: web::Data<HashingPool>,
-    body: web::Json<CreateUserRequest>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (mut command, password) = body.into_inner().parse()?;
+    let mut body = body.into_inner();
+    let parsed: CreateUserRequest = serde_json::from_value(body.clone()).map_err(|_| not_an_object())?;
+    let (mut command, password) = parsed.parse()?;
     command.password_hash = hashing.hash_limited(password).await?;
-    let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(create_user(tx, command)?)).await?;
-    Ok(respond(StatusCode::CREATED, user))
+    // The retry check compares a hash of the body: never of the password.
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("password");
+    }
+    idempotency::create(&pool, &caller, &request, &body, move |tx| Created::new(User::from(create_user(tx, command)?)))
+        .await
 }
 
 /// Changes a user's name and role (`If-Match` required).
@@ -373,7 +381,9 @@ pub async fn reset_password(
 
 /// The calling user changes their own password (the current one is required).
 #[utoipa::path(operation_id = "change_own_password", post, path = "/api/v1/users/me/password", tag = "administration", request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+    responses((status = 204, description = "Changed; every token of the user, this one too, has ended"),
+        (status = 404, body = crate::error::Problem, description = "The caller is an NGO system, not a person"),
+        (status = 412, body = crate::error::Problem, description = "The account changed meanwhile (`version_conflict`); try again")))]
 pub async fn change_password(
     caller: Caller,
     request: HttpRequest,

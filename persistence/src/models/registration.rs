@@ -141,6 +141,9 @@ pub struct EligibilityDecision {
     pub rules: String,
     /// JSON: the data the decision was made on, in the shape of the dry run's request.
     pub input: String,
+    /// The person who decided, or
     pub decided_by_user_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// the NGO system that decided (#10); neither for the seeder's decisions.
+    pub decided_by_client_id: Option<String>,
 }

@@ -315,11 +315,33 @@ pub fn record_decision(tx: &mut WriteTx<'_>, decision: EligibilityDecision) -> R
     Ok(decision)
 }
 
-/// Every decision of a case, oldest first.
-pub fn decisions(conn: &mut DbConnection, case_id: &str) -> Result<Vec<EligibilityDecision>, StoreError> {
-    Ok(eligibility_decisions::table
+/// A page of a case's decisions, oldest first (ids are UUIDv7: their order is the order they
+/// were made in), after the decision `after`.
+pub fn decisions(
+    conn: &mut DbConnection,
+    case_id: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<EligibilityDecision>, StoreError> {
+    let mut query = eligibility_decisions::table
         .filter(eligibility_decisions::case_id.eq(case_id))
-        .order((eligibility_decisions::created_at.asc(), eligibility_decisions::id.asc()))
+        .order(eligibility_decisions::id.asc())
         .select(EligibilityDecision::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(eligibility_decisions::id.gt(after.to_owned()));
+    }
+    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |d| d.id.clone()))
+}
+
+/// One decision of a case; `NotFound` when the case has no such decision.
+pub fn decision(conn: &mut DbConnection, case_id: &str, decision_id: &str) -> Result<EligibilityDecision, StoreError> {
+    eligibility_decisions::table
+        .filter(eligibility_decisions::case_id.eq(case_id))
+        .filter(eligibility_decisions::id.eq(decision_id))
+        .select(EligibilityDecision::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
 }

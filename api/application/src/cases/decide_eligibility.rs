@@ -14,7 +14,7 @@ use persistence::repo::cases::LiveCase;
 use persistence::{DbConnection, Visibility, WriteTx};
 use serde_json::{Value, json};
 
-use crate::{ActionError, Principal, Refusal, RefusalCode};
+use crate::{ActionError, Principal, PrincipalKind, Refusal, RefusalCode};
 use crate::{CaseId, ExpectedVersion};
 
 /// A recorded decision and the case it moved.
@@ -38,13 +38,14 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The decision's record for `case_id`, made by `decided_by_user_id` (none for a system).
+    /// The decision's record for `case_id`, made by `decider` (none for the seeder's).
     pub fn record(
         &self,
         case_id: &str,
-        decided_by_user_id: Option<String>,
+        decider: Option<&Principal>,
         now: NaiveDateTime,
     ) -> Result<EligibilityDecision, ActionError> {
+        let decided_by = |kind: PrincipalKind| decider.filter(|p| p.kind == kind).map(|p| p.id.clone());
         let rules = serde_json::to_string(&self.decision.rules)
             .map_err(|e| ActionError::Internal(format!("decision rules do not serialise: {e}")))?;
         Ok(EligibilityDecision {
@@ -55,8 +56,9 @@ impl Evaluation {
             rules_version: self.decision.rules_version.to_owned(),
             rules,
             input: self.input.to_string(),
-            decided_by_user_id,
+            decided_by_user_id: decided_by(PrincipalKind::User),
             created_at: now,
+            decided_by_client_id: decided_by(PrincipalKind::Client),
         })
     }
 }
@@ -165,7 +167,7 @@ pub fn decide_eligibility(
     let (case, person, arrival, other) = load(tx.read(), &principal.visibility(), case_id.as_str())?;
     let expected_version = expected_version.into().or_current(case.version);
     let evaluation = evaluate(&person, &arrival, &case, other.as_ref(), today)?;
-    let record = evaluation.record(&case.id, principal.user_id().map(str::to_owned), persistence::now_utc())?;
+    let record = evaluation.record(&case.id, Some(principal), persistence::now_utc())?;
     let decision = persistence::repo::cases::record_decision(tx, record)?;
     let case = persistence::repo::cases::update_status(tx, &case.id, expected_version, evaluation.next_status, None)?;
     Ok(Decided { decision, case })

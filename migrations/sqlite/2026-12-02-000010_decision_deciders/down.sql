@@ -1,0 +1,1 @@
+ALTER TABLE eligibility_decisions DROP COLUMN decided_by_client_id;
