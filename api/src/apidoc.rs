@@ -7,6 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, KnownFormat, SchemaFormat, SchemaType, Type};
@@ -117,7 +118,67 @@ pub fn document() -> utoipa::openapi::OpenApi {
         });
     }
     close_request_schemas(&mut doc);
+    link_created_resources(&mut doc);
     doc
+}
+
+/// A path's parameters, in order: `/api/v1/cases/{id}/eligibility/{decision_id}` → `id`, `decision_id`.
+fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect()
+}
+
+/// OpenAPI links from each create to what can be done with what it created (read, change,
+/// change state), so generated clients and the fuzzer's stateful phase can follow them: the new
+/// id from the answer's body, the other path parameters from the request, and `If-Match` from
+/// the answer's `ETag`.
+fn link_created_resources(doc: &mut utoipa::openapi::OpenApi) {
+    let operations: Vec<(String, String, String, bool)> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete)]
+                .into_iter()
+                .filter_map(move |(method, operation)| {
+                    let operation = operation.as_ref()?;
+                    Some((
+                        method.to_owned(),
+                        path.clone(),
+                        operation.operation_id.clone()?,
+                        has_header(operation, "If-Match"),
+                    ))
+                })
+        })
+        .collect();
+    for (method, path, _, _) in operations.iter().filter(|(method, ..)| method == "POST") {
+        let Some(operation) = operation_mut(doc, method, path) else { continue };
+        let Some(RefOr::T(created)) = operation.responses.responses.get_mut("201") else { continue };
+        let parent = path_parameters(path);
+        for (_, target_path, target_id, if_match) in &operations {
+            let Some(rest) = target_path.strip_prefix(path.as_str()).and_then(|r| r.strip_prefix("/{")) else {
+                continue;
+            };
+            let Some(new_parameter) = rest.split('}').next() else { continue };
+            if new_parameter.contains('/') || !path_parameters(target_path).starts_with(&parent) {
+                continue;
+            }
+            let mut link = LinkBuilder::new()
+                .operation_id(target_id.clone())
+                .description(format!("The created resource, by `{target_id}`"));
+            for name in path_parameters(target_path) {
+                let value = if name == new_parameter {
+                    "$response.body#/id".to_owned()
+                } else {
+                    format!("$request.path.{name}")
+                };
+                link = link.parameter(format!("path.{name}"), value);
+            }
+            if *if_match {
+                link = link.parameter("header.If-Match", "$response.header.ETag");
+            }
+            created.links.insert(target_id.clone(), RefOr::T(link.build()));
+        }
+    }
 }
 
 /// A short summary (the doc comment's first sentence) and a description that ends with who may
@@ -173,6 +234,14 @@ fn has_header(operation: &Operation, name: &str) -> bool {
 fn document_request_headers(operation: &mut Operation, method: &str) {
     let idempotent = creates(operation, method);
     let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    for parameter in parameters.iter_mut().filter(|p| p.name == "If-Match") {
+        parameter.schema = Some(string_schema().pattern(Some(crate::http::IF_MATCH_PATTERN)).build().into());
+        parameter.description = Some(
+            "The ETag of the version being changed (e.g. `\"3\"`, from the last read or write), or `*` for \
+             whatever version is current. A stale one is a 412; anything else a 422."
+                .to_owned(),
+        );
+    }
     parameters.retain(|p| !p.name.eq_ignore_ascii_case(crate::idempotency::HEADER));
     if idempotent {
         parameters.push(header_parameter(
@@ -224,7 +293,7 @@ fn status_description(status: &str) -> &'static str {
         }
         "404" => "No such record that the caller may see (`not_found`); `code` says when it is held elsewhere",
         "409" => "The request conflicts with what is stored; `code` names the rule",
-        "412" => "`If-Match` names a version that is not current (`version_conflict`)",
+        "412" => "`If-Match` names a version that is not the current one (`version_conflict`): read the record again",
         "413" => "The body is larger than the server accepts (`payload_too_large`)",
         "415" => "The body is not `Content-Type: application/json` (`unsupported_media_type`)",
         "422" => "Invalid input (`validation_failed`): every failing field is listed in `errors`",

@@ -15,7 +15,7 @@ use crate::language::Language;
 /// Defines [`ErrorCode`] from one table, so that the list of every code, its wire string, its
 /// status and its title cannot drift apart (#9.4: `ALL` is no longer kept by hand).
 macro_rules! error_codes {
-    ($($(#[$doc:meta])* $variant:ident = $code:literal, $status:ident, $ka:literal, $en:literal;)+) => {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $status:ident, $ka:literal, $en:literal, $remedy:literal;)+) => {
         /// The stable machine codes clients branch on (API.md). snake_case on the wire.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
@@ -45,60 +45,107 @@ macro_rules! error_codes {
                     $(ErrorCode::$variant => Message::new($ka, $en),)+
                 }
             }
+
+            /// What a client should do about it (the README's error catalogue).
+            pub fn remedy(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $remedy,)+
+                }
+            }
         }
     };
 }
 
 error_codes! {
     MalformedRequest = "malformed_request", BAD_REQUEST,
-        "მოთხოვნა არასწორადაა ფორმირებული", "The request is malformed";
+        "მოთხოვნა არასწორადაა ფორმირებული", "The request is malformed",
+        "Send well-formed JSON (or a query string that decodes); nothing was stored.";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE,
-        "შინაარსის ტიპი მიუღებელია", "Unsupported content type";
+        "შინაარსის ტიპი მიუღებელია", "Unsupported content type",
+        "Send the body with `Content-Type: application/json`.";
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE,
-        "მოთხოვნა ძალიან დიდია", "The request body is too large";
+        "მოთხოვნა ძალიან დიდია", "The request body is too large",
+        "Send a smaller body (the limit is in `detail`; 256 KiB by default).";
     ValidationFailed = "validation_failed", UNPROCESSABLE_ENTITY,
-        "მონაცემები არასწორია", "The request data is invalid";
+        "მონაცემები არასწორია", "The request data is invalid",
+        "Fix every field listed in `errors` (each has a `field`, a stable `code` and a message) and send again; nothing was stored.";
     Unauthorized = "unauthorized", UNAUTHORIZED,
-        "საჭიროა ავტორიზაცია", "Authentication required";
+        "საჭიროა ავტორიზაცია", "Authentication required",
+        "Get a token at `POST /api/v1/auth/token` and send it as `Authorization: Bearer …`; an expired or revoked token needs a new one.";
     Forbidden = "forbidden", FORBIDDEN,
-        "წვდომა აკრძალულია", "Not allowed";
+        "წვდომა აკრძალულია", "Not allowed",
+        "The caller's role or organisation may not do this (see the endpoint table); use an account that may.";
     PasswordChangeRequired = "password_change_required", FORBIDDEN,
-        "საჭიროა პაროლის შეცვლა", "The password must be changed first";
+        "საჭიროა პაროლის შეცვლა", "The password must be changed first",
+        "An administrator set this password: change it at `POST /api/v1/users/me/password`, then log in again.";
     NotFound = "not_found", NOT_FOUND,
-        "ვერ მოიძებნა", "Not found";
+        "ვერ მოიძებნა", "Not found",
+        "No such record that the caller may see (R11: another NGO's records look absent); check the id.";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
-        "მეთოდი დაუშვებელია", "Method not allowed";
+        "მეთოდი დაუშვებელია", "Method not allowed",
+        "The path exists with other methods (see `Allow`).";
     Conflict = "conflict", CONFLICT,
-        "კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data";
+        "კონფლიქტი არსებულ მონაცემებთან", "Conflict with existing data",
+        "The data conflicts with what is stored (e.g. a name already taken); change it.";
     DuplicatePerson = "duplicate_person", CONFLICT,
-        "პირი უკვე რეგისტრირებულია", "The person is already registered";
+        "პირი უკვე რეგისტრირებულია", "The person is already registered",
+        "The person is already registered (`registered_by` names the NGO): use that record, or ask that NGO.";
     DuplicateCase = "duplicate_case", CONFLICT,
-        "ამ დაბრუნებაზე საქმე უკვე არსებობს", "This return already has a case";
+        "ამ დაბრუნებაზე საქმე უკვე არსებობს", "This return already has a case",
+        "This return already has a live case (R5; `registered_by` names the NGO): work on that case.";
     DuplicateArrival = "duplicate_arrival", CONFLICT,
-        "ეს დაბრუნება უკვე აღრიცხულია", "This return is already recorded";
+        "ეს დაბრუნება უკვე აღრიცხულია", "This return is already recorded",
+        "This return is already recorded: use the existing arrival.";
     /// R11: not visible to the caller, who may learn only who holds the person (a 404).
     RegisteredElsewhere = "registered_elsewhere", NOT_FOUND,
-        "პირი სხვა ორგანიზაციაშია რეგისტრირებული", "The person is registered with another organisation";
+        "პირი სხვა ორგანიზაციაშია რეგისტრირებული", "The person is registered with another organisation",
+        "Another NGO holds this person (R11): only that NGO may see and change the record.";
     ArrivalLinkedToPerson = "arrival_linked_to_person", CONFLICT,
-        "დაბრუნება პირთანაა დაკავშირებული", "The arrival is linked to a person";
+        "დაბრუნება პირთანაა დაკავშირებული", "The arrival is linked to a person",
+        "The arrival already belongs to a person: use it through that person.";
     ArrivalHasCase = "arrival_has_case", CONFLICT,
-        "დაბრუნებაზე საქმეა რეგისტრირებული", "A case is registered on this arrival";
+        "დაბრუნებაზე საქმეა რეგისტრირებული", "A case is registered on this arrival",
+        "A case is registered on this arrival: change the case, not the arrival.";
     CaseClosed = "case_closed", CONFLICT,
-        "საქმე დახურულია", "The case is closed";
+        "საქმე დახურულია", "The case is closed",
+        "A closed case cannot change; open a new case for a new return.";
     VersionConflict = "version_conflict", PRECONDITION_FAILED,
-        "ჩანაწერი შეიცვალა", "The record has changed";
+        "ჩანაწერი შეიცვალა", "The record has changed",
+        "The record changed since it was read: `GET` it again and retry with the new `ETag` in `If-Match` (or send `If-Match: *`).";
     PreconditionRequired = "precondition_required", PRECONDITION_REQUIRED,
-        "საჭიროა If-Match", "If-Match required";
+        "საჭიროა If-Match", "If-Match required",
+        "Send `If-Match` with the record's `ETag` (from the last read or write), or `*`.";
     RateLimited = "rate_limited", TOO_MANY_REQUESTS,
-        "ძალიან ბევრი მოთხოვნა", "Too many requests";
+        "ძალიან ბევრი მოთხოვნა", "Too many requests",
+        "Wait the `Retry-After` seconds, then retry.";
     Overloaded = "overloaded", SERVICE_UNAVAILABLE,
-        "სერვერი გადატვირთულია", "The server is busy";
+        "სერვერი გადატვირთულია", "The server is busy",
+        "The node is busy: wait the `Retry-After` seconds, then retry (creates with the same `Idempotency-Key`).";
     DatabaseUnavailable = "database_unavailable", SERVICE_UNAVAILABLE,
-        "მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable";
+        "მონაცემთა ბაზა მიუწვდომელია", "The database is unavailable",
+        "Wait the `Retry-After` seconds, then retry (creates with the same `Idempotency-Key`: a retry never doubles a record).";
     InternalError = "internal_error", INTERNAL_SERVER_ERROR,
-        "სერვერის შიდა შეცდომა", "Internal server error";
+        "სერვერის შიდა შეცდომა", "Internal server error",
+        "A fault on our side: report the `request_id`; retry creates with the same `Idempotency-Key`.";
     ShuttingDown = "shutting_down", SERVICE_UNAVAILABLE,
-        "სერვერი ჩერდება", "The server is shutting down";
+        "სერვერი ჩერდება", "The server is shutting down",
+        "This node is stopping: retry; the load balancer sends the retry to another node.";
+}
+
+/// The README's catalogue of error codes, rendered from the table above (a test keeps the README
+/// in step; `reintegration error-codes` prints it).
+pub fn markdown_catalogue() -> String {
+    let mut table = String::from("| code | status | meaning | what to do |\n|---|---|---|---|\n");
+    for code in ErrorCode::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            code.as_str(),
+            code.status().as_u16(),
+            code.title().en,
+            code.remedy()
+        ));
+    }
+    table
 }
 
 /// One failing field of a request body or query.
@@ -430,6 +477,19 @@ impl ApiError {
         Self::new(code, detail)
     }
 }
+#[cfg(test)]
+mod catalogue_tests {
+    #[test]
+    fn the_readme_catalogues_every_error_code() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let table = super::markdown_catalogue();
+        assert!(
+            readme.contains(&table),
+            "README.md's error catalogue is out of date; replace it with:\n\n{table}\n(cargo run --bin reintegration -- error-codes prints it)"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

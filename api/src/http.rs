@@ -116,9 +116,13 @@ pub fn location(collection: &str, id: &str) -> (actix_web::http::header::HeaderN
     (actix_web::http::header::LOCATION, format!("{}/{id}", collection.trim_end_matches('/')))
 }
 
+/// What `If-Match` accepts: `*`, or one of our ETags (a quoted version number).
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|"[0-9]{1,10}")$"#;
+
 /// The version an update is based on, from `If-Match`. Missing: 428 (a lost update must be
-/// impossible). `*`: whatever version the record is at (RFC 9110 §13.1.1, #10). Anything else that
-/// is not one of our ETags: 412 (it matches no version).
+/// impossible). `*`: whatever version the record is at (RFC 9110 §13.1.1, #10). One of our ETags
+/// (`"3"`): that version, or 412 when the record is at another (also when no version can have
+/// that number). Anything else is not an ETag this API gives out: 422 naming the header.
 pub fn if_match(request: &HttpRequest) -> Result<ExpectedVersion, ApiError> {
     let Some(value) = request.headers().get(IF_MATCH) else {
         return Err(ApiError::new(
@@ -129,20 +133,27 @@ pub fn if_match(request: &HttpRequest) -> Result<ExpectedVersion, ApiError> {
             ),
         ));
     };
-    let value = value.to_str().ok().map(str::trim);
-    if value == Some("*") {
+    let value = value.to_str().map(str::trim).unwrap_or_default();
+    if value == "*" {
         return Ok(ExpectedVersion::Any);
     }
-    value
-        .map(|v| v.trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse::<i32>().ok())
-        .map(ExpectedVersion::Exactly)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::VersionConflict,
-                Message::new("If-Match არ ემთხვევა ჩანაწერის ვერსიას", "If-Match matches no version of the record"),
-            )
-        })
+    let digits = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .filter(|v| (1..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()));
+    let Some(digits) = digits else {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "If-Match",
+            codes::INVALID_IF_MATCH,
+            Message::new("If-Match: * ან ჩანაწერის ETag, მაგ. \"3\"", "If-Match: * or the record's ETag, e.g. \"3\""),
+        )]));
+    };
+    digits.parse::<i32>().map(ExpectedVersion::Exactly).map_err(|_| {
+        ApiError::new(
+            ErrorCode::VersionConflict,
+            Message::new("If-Match არ ემთხვევა ჩანაწერის ვერსიას", "If-Match matches no version of the record"),
+        )
+    })
 }
 
 /// Serialises a stored UTC instant as RFC 3339 with `Z` (API.md: `2017-03-01T10:15:00Z`).

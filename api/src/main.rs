@@ -41,6 +41,8 @@ enum Command {
     },
     /// Print the endpoint table (method, path, who may call it) as Markdown, as in the README.
     Endpoints,
+    /// Print the catalogue of error codes (code, status, meaning, what to do) as Markdown, as in the README.
+    ErrorCodes,
     /// Serve a bare actix-web JSON endpoint (`POST /echo`): the benchmark's baseline.
     #[command(hide = true)]
     BenchBaseline {
@@ -93,6 +95,10 @@ fn main() -> ExitCode {
         Command::Seed { cases, seed, database } => seed_database(&database, cases, seed),
         Command::Endpoints => {
             print!("{}", api::routes::markdown_table());
+            Ok(())
+        }
+        Command::ErrorCodes => {
+            print!("{}", api::error::markdown_catalogue());
             Ok(())
         }
         Command::BenchBaseline { listen } => api::bench::serve_baseline(listen).map_err(Into::into),

@@ -19,10 +19,12 @@ pub const INVALID_LENGTH: &str = "invalid_length";
 pub const INVALID_DATE: &str = "invalid_date";
 /// An e-mail address that is not one.
 pub const INVALID_EMAIL: &str = "invalid_email";
-/// A page size outside 1–100.
+/// A page size outside 1–500.
 pub const INVALID_LIMIT: &str = "invalid_limit";
 /// A page cursor this server did not hand out.
 pub const INVALID_CURSOR: &str = "invalid_cursor";
+/// An `If-Match` that is neither `*` nor one of our ETags.
+pub const INVALID_IF_MATCH: &str = "invalid_if_match";
 /// An `Idempotency-Key` that is not 1–255 visible ASCII characters.
 pub const INVALID_IDEMPOTENCY_KEY: &str = "invalid_idempotency_key";
 /// An `Idempotency-Key` sent again with another request.

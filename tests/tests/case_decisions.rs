@@ -360,7 +360,7 @@ async fn deciding_needs_the_current_etag_stale_412_missing_428() {
 
     let response = app.decide_raw(token, &registered.case_id, None).await;
     assert_problem(response, 428, "precondition_required").await;
-    for stale in ["\"7\"", "\"0\"", "not-a-version"] {
+    for stale in ["\"7\"", "\"0\""] {
         let response = app.decide_raw(token, &registered.case_id, Some(stale)).await;
         assert_problem(response, 412, "version_conflict").await;
     }

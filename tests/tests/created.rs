@@ -105,3 +105,26 @@ async fn if_match_star_changes_whatever_version_the_record_is_at() {
     assert_eq!(off.status().as_u16(), 200);
     assert_eq!(json(off).await["active"], false);
 }
+
+#[tokio::test]
+async fn an_if_match_that_is_no_etag_of_ours_is_a_422_naming_the_header() {
+    // #10: `If-Match: banana` used to be a 412, as if it named a version; it names none. A
+    // well-formed ETag of a version that cannot exist is still a 412 (no version matches).
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let number = personal_number(8);
+    let person = app.create_person(token, &minimal_person(&number, "GE-TB")).await;
+    let path = format!("/api/v1/persons/{}", text(&person, "id"));
+    let change = minimal_person(&number, "GE-KK");
+    for value in ["banana", "", "1", "W/\"1\"", "\"1\", \"2\"", "\"-1\"", "\"\""] {
+        let answer = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", value)]).await;
+        let problem = tests::assert_problem(answer, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "If-Match", "{value:?}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], "invalid_if_match", "{value:?}");
+    }
+    let never = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", "\"9999999999\"")]).await;
+    tests::assert_problem(never, 412, "version_conflict").await;
+    let current = app.send_with(Method::PUT, &path, Some(token), Some(&change), &[("If-Match", " \"1\" ")]).await;
+    assert_eq!(current.status().as_u16(), 200, "surrounding spaces are no part of the value");
+}
