@@ -239,6 +239,9 @@ string_pattern!(
 );
 
 #[cfg(test)]
+mod request_examples;
+
+#[cfg(test)]
 mod tests {
     use utoipa::PartialSchema;
 
