@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Stock OAuth 2.0 clients against the real binary: `curl -u id:secret -d grant_type=client_credentials`
-# and Python's requests-oauthlib. Usage: tests/stock_clients.sh PYTHON (a python with requests-oauthlib).
+# Stock clients against the real binary's demo server: `curl -u id:secret -d grant_type=client_credentials`,
+# Python's requests-oauthlib, and a TypeScript client generated from openapi/openapi.json
+# (clients/typescript/ci.sh: tsc --strict, invalid calls must not compile, then a walkthrough).
+# Usage: tests/stock_clients.sh PYTHON (a python with requests-oauthlib).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${1:-python3}"
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-cargo run --quiet --locked --bin reintegration -- serve --demo --listen "127.0.0.1:$port" \
+cargo run --quiet --locked --bin reintegration -- serve --demo --check-contract --listen "127.0.0.1:$port" \
     --database-url "sqlite://$work/demo.db" >"$work/out" 2>"$work/log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -21,3 +23,4 @@ answer=$(curl -s -u "$client_id:$client_secret" -d grant_type=client_credentials
 echo "$answer" | grep -q '"access_token"' || { echo "curl -u got: $answer" >&2; exit 1; }
 echo "curl -u id:secret -d grant_type=client_credentials: ok"
 "$PYTHON" tests/oauth_client.py "http://127.0.0.1:$port" "$client_id" "$client_secret"
+bash clients/typescript/ci.sh "http://127.0.0.1:$port" "$client_id" "$client_secret"

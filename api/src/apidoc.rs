@@ -159,7 +159,12 @@ fn link_created_resources(doc: &mut utoipa::openapi::OpenApi) {
                 continue;
             };
             let Some(new_parameter) = rest.split('}').next() else { continue };
-            if new_parameter.contains('/') || !path_parameters(target_path).starts_with(&parent) {
+            // The target names what the create made and nothing more than its request did.
+            let target_parameters = path_parameters(target_path);
+            if new_parameter.contains('/')
+                || target_parameters.len() != parent.len() + 1
+                || !target_parameters.starts_with(&parent)
+            {
                 continue;
             }
             let mut link = LinkBuilder::new()
@@ -216,9 +221,17 @@ fn header_parameter(name: &str, required: bool, schema: ObjectBuilder, descripti
         .build()
 }
 
-/// Whether the operation creates something: a POST whose success is a 201.
+/// Creates that do not take `Idempotency-Key`: registering an NGO system answers its secret once,
+/// and a replay would have to keep that secret where it could be read back. After a timeout, list
+/// the organisation's clients and rotate the secret of the one that was made.
+const NOT_IDEMPOTENT: &[&str] = &["create_client"];
+
+/// Whether the operation creates something and takes `Idempotency-Key`: a POST whose success is
+/// a 201, but for [`NOT_IDEMPOTENT`].
 fn creates(operation: &Operation, method: &str) -> bool {
-    method == "POST" && operation.responses.responses.contains_key("201")
+    method == "POST"
+        && operation.responses.responses.contains_key("201")
+        && !operation.operation_id.as_deref().is_some_and(|id| NOT_IDEMPOTENT.contains(&id))
 }
 
 fn has_header(operation: &Operation, name: &str) -> bool {
@@ -357,7 +370,8 @@ fn document_errors(operation: &mut Operation, access: Access, path: &str) {
         statuses.push("404");
     }
     if if_match {
-        statuses.extend(["412", "428"]);
+        // A stale version (412), none (428), or a value that is no ETag of ours (422).
+        statuses.extend(["412", "422", "428"]);
     }
     for status in statuses {
         responses.entry(status.to_owned()).or_insert_with(|| problem_response(status_description(status)));
@@ -476,11 +490,40 @@ fn close_schema(schema: &mut RefOr<Schema>, pending: &mut Vec<String>) {
     }
 }
 
-/// Pretty JSON with a final newline, byte for byte what `openapi/openapi.json` holds.
+/// Pretty JSON with a final newline, byte for byte what `openapi/openapi.json` holds and
+/// `/openapi.json` serves.
 pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().unwrap_or_default();
+    let mut value = serde_json::to_value(document()).unwrap_or_default();
+    fix_links(&mut value);
+    let mut json = serde_json::to_string_pretty(&value).unwrap_or_default();
     json.push('\n');
     json
+}
+
+/// utoipa 5.5 writes a Link object's fields in snake_case (`operation_id`); OpenAPI spells them
+/// `operationId`, `operationRef` and `requestBody`, and tools ignore a link without them.
+fn fix_links(document: &mut serde_json::Value) {
+    let responses = document
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("responses")?.as_object_mut())
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let Some(links) = response.get_mut("links").and_then(serde_json::Value::as_object_mut) else { continue };
+        for link in links.values_mut().filter_map(serde_json::Value::as_object_mut) {
+            for (from, to) in
+                [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")]
+            {
+                if let Some(value) = link.remove(from) {
+                    link.insert(to.to_owned(), value);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

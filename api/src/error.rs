@@ -106,6 +106,10 @@ error_codes! {
     ArrivalHasCase = "arrival_has_case", CONFLICT,
         "დაბრუნებაზე საქმეა რეგისტრირებული", "A case is registered on this arrival",
         "A case is registered on this arrival: change the case, not the arrival.";
+    /// The change would end the caller's own access.
+    SelfLockout = "self_lockout", CONFLICT,
+        "ეს თქვენს წვდომას დაასრულებდა", "This would lock you out",
+        "Deactivating, resetting or demoting your own account, or deactivating your own organisation, is for another administrator.";
     CaseClosed = "case_closed", CONFLICT,
         "საქმე დახურულია", "The case is closed",
         "A closed case cannot change; open a new case for a new return.";
@@ -385,6 +389,7 @@ impl From<RefusalCode> for ErrorCode {
             RefusalCode::ArrivalHasCase => ErrorCode::ArrivalHasCase,
             RefusalCode::CaseClosed => ErrorCode::CaseClosed,
             RefusalCode::NameTaken => ErrorCode::Conflict,
+            RefusalCode::SelfLockout => ErrorCode::SelfLockout,
         }
     }
 }

@@ -9,6 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::codes;
 use domain::message::{FieldError, Message};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorCode};
@@ -20,9 +22,11 @@ pub const MAX_LIMIT: usize = 500;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Items per page, 1–500 (default 50).
+    /// Items per page (a whole number; anything else is a 422 `invalid_limit`).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 500, default = 50)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (a cursor this API did not return is a 422
+    /// `invalid_cursor`).
     pub cursor: Option<String>,
 }
 
@@ -78,10 +82,39 @@ fn decode_cursor(cursor: &str) -> Option<String> {
 }
 
 /// `{ "items": [...], "next_cursor": "..." | null }`.
-#[derive(Debug, Serialize, ToSchema)]
+///
+/// Documented by hand: utoipa inlines a generic argument's whole schema into `List_X`, and a
+/// list's items should be the component `X` itself (one type for generated clients, not two).
+#[derive(Debug, Serialize)]
 pub struct List<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for List<T> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        let next_cursor = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .description(Some("Pass it as `cursor` for the next page; `null` on the last page."));
+        ObjectBuilder::new()
+            .description(Some("One page of the list, in the list's order."))
+            .property("items", ArrayBuilder::new().items(Ref::from_schema_name(T::name())))
+            .required("items")
+            .property("next_cursor", next_cursor)
+            .required("next_cursor")
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for List<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("List")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 impl<T> List<T> {
@@ -215,7 +248,14 @@ impl<F: serde::de::DeserializeOwned + IntoParams> Listing<F> {
         let filter_names = parameter_names::<F>();
         let mut errors = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        for (name, _) in &pairs {
+        for (name, value) in &pairs {
+            if value.contains('\0') {
+                errors.push(FieldError::new(
+                    name.clone(),
+                    codes::NUL_CHARACTER,
+                    Message::new("ტექსტი არ შეიძლება შეიცავდეს NUL სიმბოლოს", "Text cannot contain a NUL character"),
+                ));
+            }
             // `?status=open&status=closed` is not an "or": each parameter takes one value, and a
             // second one is refused rather than silently winning or losing.
             if !seen.insert(name.as_str()) {

@@ -25,6 +25,19 @@ pub enum Field<T> {
     Valid(T),
     /// Present with the wrong JSON type (e.g. a number where a string belongs).
     WrongType,
+    /// Present with a NUL character in some text of it, which no text of the program holds (and
+    /// PostgreSQL cannot store).
+    NulCharacter,
+}
+
+/// Whether any text in `value` holds a NUL character.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
@@ -32,6 +45,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
         let value = Value::deserialize(deserializer)?;
         if value.is_null() {
             return Ok(Field::Null);
+        }
+        if holds_nul(&value) {
+            return Ok(Field::NulCharacter);
         }
         Ok(serde_json::from_value(value).map_or(Field::WrongType, Field::Valid))
     }
@@ -80,6 +96,14 @@ impl FieldErrors {
         match field {
             Field::Valid(value) => Some(value),
             Field::Missing | Field::Null => None,
+            Field::NulCharacter => {
+                self.push(FieldError::new(
+                    name,
+                    codes::NUL_CHARACTER,
+                    Message::new("ტექსტი არ შეიძლება შეიცავდეს NUL სიმბოლოს", "Text cannot contain a NUL character"),
+                ));
+                None
+            }
             Field::WrongType => {
                 self.push(FieldError::new(
                     name,
@@ -107,6 +131,34 @@ impl FieldErrors {
                 None
             }
         }
+    }
+
+    /// An id filter: a UUID (ids are server-generated UUIDs), normalised to the stored form.
+    pub fn uuid(&mut self, name: &str, value: Option<String>) -> Option<String> {
+        self.parse(
+            name,
+            value,
+            |s| uuid::Uuid::parse_str(s).map(|id| id.hyphenated().to_string()),
+            |_| (codes::INVALID_ID, Message::new("იდენტიფიკატორი უნდა იყოს UUID", "Expected an id (a UUID)")),
+        )
+    }
+
+    /// A region filter: an ISO 3166-2:GE code (or `GE-TSK`), as everywhere else.
+    pub fn region(&mut self, name: &str, value: Option<String>) -> Option<String> {
+        self.parse(name, value, domain::region::RegionCode::parse, |e| (e.code(), e.message()))
+            .map(|region| region.code().to_owned())
+    }
+
+    /// A personal-number filter: 11 digits (R1), as the person's field.
+    pub fn personal_number(&mut self, name: &str, value: Option<String>) -> Option<String> {
+        self.parse(name, value, domain::person_id::PersonalNumber::parse, |e| (e.code(), e.message()))
+            .map(|number| number.as_str().to_owned())
+    }
+
+    /// A residence-permit-number filter (R1), as the person's field.
+    pub fn permit_number(&mut self, name: &str, value: Option<String>) -> Option<String> {
+        self.parse(name, value, domain::person_id::ResidencePermitNumber::parse, |e| (e.code(), e.message()))
+            .map(|number| number.as_str().to_owned())
     }
 
     /// Parses a `YYYY-MM-DD` date.

@@ -18,6 +18,7 @@ pub mod input;
 pub mod language;
 pub mod middleware;
 pub mod routes;
+pub mod schema;
 pub mod secret;
 pub mod seed;
 pub mod shutdown;

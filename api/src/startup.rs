@@ -129,11 +129,11 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap(from_fn(middleware::envelope))
                 .configure(routes::configure)
+                .service(web::resource("/openapi.json").route(web::get().to(openapi_json)))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}")
-                        .url("/openapi.json", apidoc::document())
                         // No call to the online validator: the docs work with no internet.
-                        .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                        .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none")),
                 )
                 .service(web::resource("/docs").route(web::get().to(docs_redirect)))
                 .default_service(web::to(not_found))
@@ -171,6 +171,12 @@ impl Application {
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
+}
+
+/// The document, as committed in `openapi/openapi.json` (built once).
+async fn openapi_json() -> actix_web::HttpResponse {
+    static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(apidoc::document_json);
+    actix_web::HttpResponse::Ok().content_type("application/json").body(DOCUMENT.as_str())
 }
 
 async fn docs_redirect() -> actix_web::HttpResponse {

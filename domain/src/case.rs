@@ -54,6 +54,11 @@ impl PointOfArrival {
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
+    /// What [`CountryCode::parse`] accepts once surrounding whitespace is trimmed: two upper-case
+    /// letters other than `GE` (the pattern the API documents; no look-ahead, so that every
+    /// regular-expression engine reads it).
+    pub const PATTERN: &'static str = "^(G[A-DF-Z]|[A-FH-Z][A-Z])$";
+
     /// Accepts two upper-case ASCII letters other than `GE`, ignoring surrounding whitespace;
     /// `None` for anything else (lower case included).
     pub fn parse(input: &str) -> Option<Self> {

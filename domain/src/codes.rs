@@ -11,6 +11,10 @@ pub const REQUIRED: &str = "required";
 pub const WRONG_TYPE: &str = "wrong_type";
 /// A field the request type does not have (refused at every depth, never dropped).
 pub const UNKNOWN_FIELD: &str = "unknown_field";
+/// Text holding a NUL character (U+0000).
+pub const NUL_CHARACTER: &str = "nul_character";
+/// An id that is not a UUID (every id this API hands out is one).
+pub const INVALID_ID: &str = "invalid_id";
 /// A query parameter given more than once, where the list takes one value.
 pub const REPEATED_PARAMETER: &str = "repeated_parameter";
 /// A text shorter or longer than the field allows.

@@ -31,6 +31,10 @@ impl InvalidValue {
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// What a stored and sent number looks like (E.164, a Georgian number): the pattern the API
+    /// documents for it. Input is freer; see [`PhoneNumber::parse`].
+    pub const PATTERN: &'static str = r"^\+995[3457][0-9]{8}$";
+
     /// Ignores spaces, dashes, dots and brackets; takes the nine national digits from `+995…`,
     /// `995…`, `0…` or nine digits alone, and requires them to start with 3, 4, 5 or 7.
     /// Anything else, foreign numbers included, is `invalid_phone`.
@@ -103,6 +107,11 @@ fn check_name(input: &str, letter: fn(char) -> bool, code: &'static str, script:
 pub struct GeorgianName(String);
 
 impl GeorgianName {
+    /// What [`GeorgianName::parse`] accepts once surrounding whitespace is trimmed: a Mkhedruli
+    /// letter, then up to 99 letters, spaces, hyphens or apostrophes (the pattern the API
+    /// documents; runs of spaces are then collapsed to one).
+    pub const PATTERN: &'static str = "^[\u{10D0}-\u{10FA}][\u{10D0}-\u{10FA} '-]{0,99}$";
+
     /// Collapses runs of whitespace to one space and trims; then 1 to 100 characters of Mkhedruli
     /// letters, spaces, hyphens or apostrophes, starting with a letter. Otherwise
     /// `invalid_georgian_name`.
@@ -122,6 +131,11 @@ impl GeorgianName {
 pub struct LatinName(String);
 
 impl LatinName {
+    /// What [`LatinName::parse`] accepts once surrounding whitespace is trimmed: an ASCII letter,
+    /// then up to 99 ASCII letters, spaces, hyphens or apostrophes (the pattern the API documents;
+    /// runs of spaces are then collapsed to one).
+    pub const PATTERN: &'static str = "^[A-Za-z][A-Za-z '-]{0,99}$";
+
     /// Collapses runs of whitespace to one space and trims; then 1 to 100 characters of ASCII
     /// letters, spaces, hyphens or apostrophes, starting with a letter. Letter case is kept.
     /// Otherwise `invalid_latin_name`.
@@ -146,13 +160,12 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// Every value, in the order the API documents them.
+    pub const ALL: [Sex; 2] = [Sex::Female, Sex::Male];
+
     /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
-        match input {
-            "female" => Some(Sex::Female),
-            "male" => Some(Sex::Male),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|s| s.as_str() == input)
     }
 
     /// The wire and database spelling, `female` or `male`.
@@ -175,13 +188,12 @@ pub enum ConsentScope {
 }
 
 impl ConsentScope {
+    /// Every scope, in the order the API documents them.
+    pub const ALL: [ConsentScope; 2] = [Self::ProgramServices, Self::ProgramServicesAndMedical];
+
     /// Reads the wire spelling; `None` for anything else.
     pub fn parse(input: &str) -> Option<Self> {
-        match input {
-            "program_services" => Some(Self::ProgramServices),
-            "program_services_and_medical" => Some(Self::ProgramServicesAndMedical),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|s| s.as_str() == input)
     }
 
     /// The wire and database spelling, e.g. `program_services_and_medical`.
@@ -324,10 +336,10 @@ mod tests {
 
     #[test]
     fn enumerations_round_trip() {
-        for sex in [Sex::Female, Sex::Male] {
+        for sex in Sex::ALL {
             assert_eq!(Sex::parse(sex.as_str()), Some(sex));
         }
-        for scope in [ConsentScope::ProgramServices, ConsentScope::ProgramServicesAndMedical] {
+        for scope in ConsentScope::ALL {
             assert_eq!(ConsentScope::parse(scope.as_str()), Some(scope));
         }
         assert_eq!(Sex::parse("other"), None);

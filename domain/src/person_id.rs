@@ -58,6 +58,9 @@ pub struct PersonalNumber(String);
 impl PersonalNumber {
     /// The number of digits, 11.
     pub const LENGTH: usize = 11;
+    /// What [`PersonalNumber::parse`] accepts once surrounding whitespace is trimmed, and what is
+    /// stored and sent: the pattern the API documents.
+    pub const PATTERN: &'static str = "^[0-9]{11}$";
 
     /// Trims surrounding whitespace and checks for exactly 11 ASCII digits; leading zeros are kept.
     pub fn parse(input: &str) -> Result<Self, PersonIdError> {
@@ -90,6 +93,11 @@ impl ResidencePermitNumber {
     pub const MIN_LENGTH: usize = 6;
     /// The most characters a permit number has, 20.
     pub const MAX_LENGTH: usize = 20;
+    /// What [`ResidencePermitNumber::parse`] accepts once surrounding whitespace is trimmed (the
+    /// pattern the API documents for input; lower case is upper-cased).
+    pub const INPUT_PATTERN: &'static str = "^[A-Za-z0-9]{6,20}$";
+    /// The canonical spelling, as stored and sent (the pattern the API documents for output).
+    pub const PATTERN: &'static str = "^[A-Z0-9]{6,20}$";
 
     /// Trims surrounding whitespace, upper-cases Latin letters, then checks 6 to 20 ASCII
     /// uppercase letters or digits.

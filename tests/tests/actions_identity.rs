@@ -148,10 +148,10 @@ fn deactivating_an_organisation_ends_its_tokens_for_good_and_reactivation_does_n
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A");
     let id = ngo.organization.id.clone();
-    let off = store.act(&admin, |tx| set_organization_active(tx, &id.as_str().into(), 1, false)).unwrap();
+    let off = store.act(&admin, |tx| set_organization_active(tx, &admin, &id.as_str().into(), 1, false)).unwrap();
     assert!(!off.organization.active);
     assert_eq!((off.organization.version, off.organization.token_generation), (2, 1));
-    let on = store.act(&admin, |tx| set_organization_active(tx, &id.as_str().into(), 2, true)).unwrap();
+    let on = store.act(&admin, |tx| set_organization_active(tx, &admin, &id.as_str().into(), 2, true)).unwrap();
     assert!(on.organization.active);
     assert_eq!((on.organization.version, on.organization.token_generation), (3, 1));
     assert_eq!(audit_actions(&store, "organization", &id), ["create", "deactivate", "activate"]);
@@ -180,7 +180,13 @@ fn roles_fit_their_organisation_and_usernames_are_unique_whatever_their_case() {
     assert_eq!(refusal_code(again), RefusalCode::NameTaken);
 
     let promoted = store.act(&admin, |tx| {
-        update_user(tx, &nino.id.as_str().into(), 1, UpdateUser { full_name: "Nino".to_owned(), role: Role::Admin })
+        update_user(
+            tx,
+            &admin,
+            &nino.id.as_str().into(),
+            1,
+            UpdateUser { full_name: "Nino".to_owned(), role: Role::Admin },
+        )
     });
     assert_eq!(field_errors(promoted), [("role".to_owned(), "role_does_not_fit_organization")]);
 }
@@ -195,6 +201,7 @@ fn a_role_change_ends_the_users_tokens_and_a_new_name_alone_does_not() {
         .act(&admin, |tx| {
             update_user(
                 tx,
+                &admin,
                 &user.id.as_str().into(),
                 1,
                 UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoCaseworker },
@@ -206,6 +213,7 @@ fn a_role_change_ends_the_users_tokens_and_a_new_name_alone_does_not() {
         .act(&admin, |tx| {
             update_user(
                 tx,
+                &admin,
                 &user.id.as_str().into(),
                 2,
                 UpdateUser { full_name: "Nino B.".to_owned(), role: Role::NgoManager },
@@ -222,11 +230,11 @@ fn deactivation_then_activation_keeps_the_old_tokens_dead() {
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A").organization.id;
     let user = store.act(&admin, |tx| create_user(tx, new_user("nino", Role::NgoCaseworker, &ngo))).unwrap();
-    let off = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 1, false)).unwrap();
+    let off = store.act(&admin, |tx| set_user_active(tx, &admin, &user.id.as_str().into(), 1, false)).unwrap();
     assert_eq!((off.active, off.version, off.token_generation), (false, 2, 1));
-    let stale = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 1, true));
+    let stale = store.act(&admin, |tx| set_user_active(tx, &admin, &user.id.as_str().into(), 1, true));
     assert!(matches!(stale, Err(ActionError::Store(StoreError::StaleVersion { current: 2 }))), "{stale:?}");
-    let on = store.act(&admin, |tx| set_user_active(tx, &user.id.as_str().into(), 2, true)).unwrap();
+    let on = store.act(&admin, |tx| set_user_active(tx, &admin, &user.id.as_str().into(), 2, true)).unwrap();
     assert_eq!((on.active, on.version, on.token_generation), (true, 3, 1));
     assert_eq!(audit_actions(&store, "user", &user.id), ["create", "deactivate", "activate"]);
 }
@@ -237,8 +245,9 @@ fn a_reset_password_must_be_changed_and_the_owners_change_clears_that() {
     let admin = store.admin();
     let ngo = new_ngo(&store, &admin, "NGO A").organization.id;
     let user = store.act(&admin, |tx| create_user(tx, new_user("nino", Role::NgoCaseworker, &ngo))).unwrap();
-    let reset =
-        store.act(&admin, |tx| reset_password(tx, &user.id.as_str().into(), 1, "temporary-hash".to_owned())).unwrap();
+    let reset = store
+        .act(&admin, |tx| reset_password(tx, &admin, &user.id.as_str().into(), 1, "temporary-hash".to_owned()))
+        .unwrap();
     assert_eq!((reset.must_change_password, reset.token_generation, reset.version), (true, 1, 2));
     assert_eq!(reset.password_hash, "temporary-hash");
 

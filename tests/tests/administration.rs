@@ -673,3 +673,38 @@ async fn an_admin_may_not_hand_out_a_client_to_the_ministry_or_with_a_role_beyon
     assert_eq!(default["role"], "ngo_caseworker", "the least right by default");
     assert!(text(&default, "client_id").starts_with("ngo-"));
 }
+
+#[tokio::test]
+async fn an_administrator_cannot_lock_themselves_out_but_another_administrator_can() {
+    // #10: found by fuzzing with an administrator's token: deactivating one's own account or
+    // organisation (the ministry), resetting one's own password or changing one's own role ended
+    // the caller's access mid-session. Each is now `409 self_lockout` and changes nothing.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let me = format!("/api/v1/users/{}", admin.id);
+    let ministry = format!("/api/v1/organizations/{}", admin.organization_id);
+    let demote = json!({ "full_name": "Demoted", "role": "auditor" });
+    let attempts = [
+        (Method::POST, format!("{me}/deactivate"), None),
+        (Method::POST, format!("{me}/password-reset"), None),
+        (Method::PUT, me.clone(), Some(demote.clone())),
+        (Method::POST, format!("{ministry}/deactivate"), None),
+    ];
+    for (method, path, body) in attempts {
+        let answer = app.send_if_match(method.clone(), &path, Some(&admin.token), body.as_ref(), Some("*")).await;
+        let problem = assert_problem(answer, 409, "self_lockout").await;
+        assert!(!problem["detail"].as_str().unwrap_or_default().is_empty(), "{method} {path}: {problem}");
+    }
+    let (mine, _) = (json(app.send(Method::GET, &me, Some(&admin.token), None).await).await, ());
+    assert_eq!(
+        (mine["active"].clone(), mine["role"].clone(), mine["version"].clone()),
+        (json!(true), json!("admin"), json!(1))
+    );
+    // A new name alone is no lockout; another administrator may demote this one.
+    let renamed = json!({ "full_name": "Renamed Admin", "role": "admin" });
+    let answer = app.send_if_match(Method::PUT, &me, Some(&admin.token), Some(&renamed), Some("*")).await;
+    assert_eq!(answer.status().as_u16(), 200);
+    let other = app.user(&admin, Role::Admin, &admin.organization_id).await;
+    let answer = app.send_if_match(Method::PUT, &me, Some(&other.token), Some(&demote), Some("*")).await;
+    assert_eq!(answer.status().as_u16(), 200);
+}

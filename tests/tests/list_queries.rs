@@ -69,3 +69,22 @@ async fn a_repeated_query_parameter_is_a_422_naming_it_not_a_silent_choice() {
         assert_eq!(field_errors(&problem), [(name.to_owned(), "repeated_parameter".to_owned())], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_query_or_a_body_is_a_422_naming_the_field_never_a_500() {
+    // #10, found by fuzzing on PostgreSQL: text cannot hold U+0000 there, and the database's
+    // refusal was a 500. It is invalid input, refused at the edge on both databases.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let token = &world.ngo_a.caseworker.token;
+    let answer = app.send(Method::GET, "/api/v1/cases?name=ni%00no", Some(token), None).await;
+    let problem = assert_problem(answer, 422, "validation_failed").await;
+    assert_eq!(field_errors(&problem), [("name".to_owned(), "nul_character".to_owned())]);
+
+    let organization = serde_json::json!({
+        "name_ka": "ფონდი", "name_en": "Fund", "legal_form": "foundation", "regions": ["GE-TB"], "address": "A\u{0}B"
+    });
+    let answer = app.send(Method::POST, "/api/v1/organizations", Some(&world.admin.token), Some(&organization)).await;
+    let problem = assert_problem(answer, 422, "validation_failed").await;
+    assert_eq!(field_errors(&problem), [("address".to_owned(), "nul_character".to_owned())]);
+}

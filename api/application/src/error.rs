@@ -25,11 +25,14 @@ pub enum RefusalCode {
     CaseClosed,
     /// An organisation's name or a username is taken already (a plain `conflict` over HTTP).
     NameTaken,
+    /// The change would end the caller's own access: deactivating, resetting or demoting one's
+    /// own account, or deactivating one's own organisation. Another administrator may.
+    SelfLockout,
 }
 
 impl RefusalCode {
     /// Every code, for the tests that check each is produced and documented.
-    pub const ALL: [RefusalCode; 8] = [
+    pub const ALL: [RefusalCode; 9] = [
         RefusalCode::DuplicatePerson,
         RefusalCode::DuplicateCase,
         RefusalCode::DuplicateArrival,
@@ -38,6 +41,7 @@ impl RefusalCode {
         RefusalCode::ArrivalHasCase,
         RefusalCode::CaseClosed,
         RefusalCode::NameTaken,
+        RefusalCode::SelfLockout,
     ];
 }
 

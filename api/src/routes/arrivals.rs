@@ -29,6 +29,7 @@ use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
 use crate::routes::eligibility::{PeriodRequest, PeriodSchema, parse_periods};
+use crate::schema::{CountryCodeSchema, PersonalNumberSchema, PointOfArrivalSchema};
 
 /// The needs seen at the point of arrival.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -40,17 +41,21 @@ pub struct Needs {
     /// R11: the medical need in words (medical detail). Only the NGO holding the person (or,
     /// before anyone is linked, the NGO that recorded it) reads it, and each read is recorded in
     /// the audit trail; everyone else gets `null` with `medical_notes_withheld: true`.
+    #[schema(required = true, max_length = 1000)]
     pub medical_notes: Option<String>,
     /// Medical notes exist but R11 withholds them from this reader.
     #[serde(default)]
+    #[schema(required = true)]
     pub medical_notes_withheld: bool,
     /// Other, **non-medical** notes (language, documents, family waiting…). Medical details
     /// belong in `medical_notes`, which R11 protects; this field is visible to every reader of
     /// the arrival.
+    #[schema(required = true, max_length = 500)]
     pub other: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// Documented as [`PeriodSchema`] (the component `Period`), the shape requests send.
+#[derive(Debug, Serialize)]
 pub struct Period {
     pub start: NaiveDate,
     /// Exclusive: days = end − start.
@@ -59,21 +64,33 @@ pub struct Period {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Arrival {
+    #[schema(format = Uuid)]
     pub id: String,
+    /// The person it is linked to, once one is registered under its number.
+    #[schema(required = true, value_type = Option<String>, format = Uuid)]
     pub person_id: Option<String>,
+    #[schema(required = true, value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
     /// The return date (R2, R3).
     pub arrival_date: NaiveDate,
-    /// `tbilisi_airport`, `kutaisi_airport`, `batumi_airport`, `land_border` or `sea_port`.
+    #[schema(value_type = PointOfArrivalSchema)]
     pub point_of_arrival: String,
-    /// ISO 3166-1 alpha-2 codes of the stay abroad.
+    /// The countries of the stay abroad.
+    #[schema(value_type = Vec<CountryCodeSchema>)]
     pub countries: Vec<String>,
+    /// R2a: end-exclusive, not after the arrival date.
+    #[schema(value_type = Vec<PeriodSchema>)]
     pub irregular_periods: Vec<Period>,
+    #[schema(required = true)]
     pub asylum_applied: Option<bool>,
+    #[schema(required = true)]
     pub asylum_held: Option<bool>,
     pub needs: Needs,
     /// The organisation that recorded it (the ministry at the airport, or an NGO).
+    #[schema(format = Uuid)]
     pub organization_id: String,
+    /// Send it back in `If-Match` to change the arrival.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -122,45 +139,72 @@ impl TryFrom<ArrivalRecord> for Arrival {
     }
 }
 
-/// The needs as a request sends them.
+/// The needs as a request sends them; every field may be absent or `null`.
 #[derive(Debug, ToSchema)]
-#[schema(as = NeedsRequest)]
+#[schema(as = NeedsRequest, example = json!({
+    "shelter": true,
+    "medical": true,
+    "medical_notes": "Insulin-dependent diabetes; needs insulin within two days",
+    "other": "Speaks Georgian and Italian; family waiting in Gldani"
+}))]
 #[allow(dead_code)]
 pub struct NeedsSchema {
+    /// Temporary shelter (S5); absent or `null` is `false`.
     shelter: Option<bool>,
-    /// Implied by `medical_notes`.
+    /// A medical need; absent or `null`: implied by `medical_notes`. `false` with
+    /// `medical_notes` is a 422 `contradicts_medical_notes`.
     medical: Option<bool>,
-    /// R11: medical detail, up to 1,000 characters.
+    /// R11: medical detail, up to 1,000 characters (surrounding whitespace is trimmed; empty is
+    /// none).
+    #[schema(max_length = 1000)]
     medical_notes: Option<String>,
-    /// Non-medical notes only, up to 500 characters.
+    /// Non-medical notes only, up to 500 characters (surrounding whitespace is trimmed; empty is
+    /// none).
+    #[schema(max_length = 500)]
     other: Option<String>,
 }
 
+/// A return as recorded at the point of arrival (create and full update).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "personal_number": "01001012345",
+    "arrival_date": "2017-03-01",
+    "point_of_arrival": "tbilisi_airport",
+    "countries": ["IT", "DE"],
+    "irregular_periods": [{ "start": "2015-01-10", "end": "2017-03-01" }],
+    "asylum_applied": false,
+    "asylum_held": false,
+    "needs": { "shelter": true, "medical": false, "medical_notes": null, "other": "Speaks Georgian and Italian" }
+}))]
 pub struct ArrivalRequest {
     /// The person's personal number, when known at the point of arrival.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "01001012345")]
+    #[schema(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Field<String>,
+    /// The return date (R2, R3); not in the future (Tbilisi time).
     #[serde(default)]
-    #[schema(value_type = NaiveDate, example = "2017-03-01")]
+    #[schema(value_type = NaiveDate, required = true)]
     pub arrival_date: Field<String>,
     #[serde(default)]
-    #[schema(value_type = String, example = "tbilisi_airport")]
+    #[schema(value_type = PointOfArrivalSchema, required = true)]
     pub point_of_arrival: Field<String>,
+    /// The countries of the stay abroad; absent or `null` is none.
     #[serde(default)]
-    #[schema(value_type = Vec<String>, example = json!(["IT", "DE"]))]
+    #[schema(value_type = Option<Vec<CountryCodeSchema>>)]
     pub countries: Field<Vec<String>>,
-    /// R2a: end-exclusive, not after the arrival date.
+    /// R2a: end-exclusive, after `start` and not after the arrival date.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<PeriodSchema>>)]
+    #[schema(value_type = Option<Vec<PeriodSchema>>, max_items = 50)]
     pub irregular_periods: Field<Vec<PeriodRequest>>,
+    /// R2b: asylum was applied for abroad.
     #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub asylum_applied: Field<bool>,
+    /// R2c: asylum or another international protection status was held abroad.
     #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub asylum_held: Field<bool>,
+    /// The needs seen at the point of arrival; absent or `null` is none.
     #[serde(default)]
     #[schema(value_type = Option<NeedsSchema>)]
     pub needs: Field<NeedsRequest>,
@@ -186,7 +230,7 @@ pub struct NeedsRequest {
 impl ArrivalRequest {
     /// The command: each field parsed into its domain type, then the rules across fields
     /// ([`ArrivalDetails::parse`]), every failing field at once.
-    fn parse(self, today: NaiveDate) -> Result<ArrivalDetails, ApiError> {
+    pub(crate) fn parse(self, today: NaiveDate) -> Result<ArrivalDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let number = errors.optional("personal_number", self.personal_number, "a string");
@@ -252,7 +296,11 @@ fn parse_countries(errors: &mut FieldErrors, codes: &[String]) -> Vec<CountryCod
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArrivalQuery {
+    /// The personal number recorded on the arrival, exactly.
+    #[param(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
+    /// Only arrivals linked to this person.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub person_id: Option<String>,
     /// Only arrivals with (or without) a shelter need.
     pub need_shelter: Option<bool>,
@@ -310,10 +358,13 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
-    errors.finish()?;
     let q = query.into_inner();
-    let filter =
-        ArrivalFilter { personal_number: q.personal_number, person_id: q.person_id, need_shelter: q.need_shelter };
+    let filter = ArrivalFilter {
+        personal_number: errors.personal_number("personal_number", q.personal_number),
+        person_id: errors.uuid("person_id", q.person_id),
+        need_shelter: q.need_shelter,
+    };
+    errors.finish()?;
     let visibility = caller.visibility();
     let found =
         db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?))

@@ -20,31 +20,62 @@ use crate::auth::token::{Generations, Tokens};
 use crate::db;
 use crate::error::ApiError;
 
-/// The form fields of a token request (`application/x-www-form-urlencoded`).
+/// The form fields of a token request (`application/x-www-form-urlencoded`), each at most once;
+/// an empty field counts as absent.
 #[derive(Debug, ToSchema)]
+#[schema(example = json!({
+    "grant_type": "client_credentials",
+    "client_id": "ngo-3f9a1c2b7d4e8a60",
+    "client_secret": "the-secret-shown-when-the-client-was-registered"
+}))]
 #[allow(dead_code)]
 pub struct TokenRequest {
-    /// `password` (people) or `client_credentials` (NGO systems).
-    #[schema(example = "client_credentials")]
+    #[schema(value_type = GrantType)]
     grant_type: String,
-    /// Password grant.
-    username: Option<String>,
-    /// Password grant.
-    #[schema(format = Password)]
-    password: Option<String>,
+    /// Password grant: required (any case; usernames are lower case).
+    #[schema(required = false)]
+    username: String,
+    /// Password grant: required.
+    #[schema(format = Password, required = false)]
+    password: String,
+    /// Client credentials, when not sent by HTTP Basic (then required with `client_secret`).
+    #[schema(required = false)]
+    client_id: String,
     /// Client credentials, when not sent by HTTP Basic.
-    client_id: Option<String>,
-    #[schema(format = Password)]
-    client_secret: Option<String>,
+    #[schema(format = Password, required = false)]
+    client_secret: String,
     /// Ignored: the role decides what a token may do.
-    scope: Option<String>,
+    #[schema(required = false)]
+    scope: String,
+}
+
+/// `password` (people) or `client_credentials` (NGO systems); any other is
+/// `unsupported_grant_type`.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum GrantType {
+    Password,
+    ClientCredentials,
+}
+
+/// RFC 6749 §5.2 error codes this server answers with.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum OAuthErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnsupportedGrantType,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// A signed JWT (EdDSA) to send as `Authorization: Bearer …`.
     pub access_token: String,
-    #[schema(example = "Bearer")]
+    /// Always `Bearer`.
+    #[schema(example = "Bearer", pattern = "^Bearer$")]
     pub token_type: &'static str,
     /// Seconds until it expires.
     pub expires_in: u64,
@@ -53,7 +84,7 @@ pub struct TokenResponse {
 /// RFC 6749 §5.2.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OAuthError {
-    /// `invalid_request`, `invalid_client`, `invalid_grant` or `unsupported_grant_type`.
+    #[schema(value_type = OAuthErrorCode)]
     pub error: &'static str,
     pub error_description: &'static str,
 }

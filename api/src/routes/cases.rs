@@ -28,19 +28,33 @@ use crate::http::{List, Listing, NoFilter, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
 use crate::routes::eligibility::{DecisionOutcome, EligibilityCheckRequest, RuleResult};
+use crate::schema::{
+    CaseStatusSchema, DecisionOutcomeSchema, GeorgianNameSchema, LatinNameSchema, PersonalNumberSchema,
+    RegionCodeSchema,
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Case {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub person_id: String,
+    /// The return the case is for.
+    #[schema(format = Uuid)]
     pub arrival_id: String,
     /// The NGO that registered the case.
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub registration_date: NaiveDate,
-    /// `open`, `eligible`, `not_eligible` or `closed`.
+    #[schema(value_type = CaseStatusSchema)]
     pub status: String,
+    /// Why it was closed; set with `closed_on` when `status` is `closed`.
+    #[schema(required = true)]
     pub close_reason: Option<String>,
+    #[schema(required = true)]
     pub closed_on: Option<NaiveDate>,
+    /// Send it back in `If-Match` to change the case.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -68,21 +82,34 @@ impl From<CaseRow> for Case {
     }
 }
 
-/// A row of the case list.
+/// A row of the case list: the case, its person's number, names and region, and its arrival's
+/// date and shelter need.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummary {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub person_id: String,
+    #[schema(format = Uuid)]
     pub arrival_id: String,
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub registration_date: NaiveDate,
+    #[schema(value_type = CaseStatusSchema)]
     pub status: String,
+    #[schema(minimum = 1)]
     pub version: i32,
+    #[schema(required = true, value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
+    #[schema(required = true, value_type = Option<GeorgianNameSchema>)]
     pub first_name_ka: Option<String>,
+    #[schema(required = true, value_type = Option<GeorgianNameSchema>)]
     pub last_name_ka: Option<String>,
+    #[schema(required = true, value_type = Option<LatinNameSchema>)]
     pub first_name_lat: Option<String>,
+    #[schema(required = true, value_type = Option<LatinNameSchema>)]
     pub last_name_lat: Option<String>,
+    #[schema(required = true, value_type = Option<RegionCodeSchema>)]
     pub residence_region: Option<String>,
     pub arrival_date: NaiveDate,
     pub need_shelter: bool,
@@ -120,9 +147,10 @@ pub struct RecordedDecision {
     pub id: String,
     #[schema(format = Uuid)]
     pub case_id: String,
+    #[schema(value_type = DecisionOutcomeSchema)]
     pub outcome: DecisionOutcome,
     /// The status the decision moved the case to (`undetermined` leaves it `open`).
-    #[schema(value_type = String, example = "eligible")]
+    #[schema(value_type = CaseStatusSchema)]
     pub case_status: &'static str,
     #[schema(example = "2017.1")]
     pub rules_version: String,
@@ -196,18 +224,25 @@ impl TryFrom<EligibilityDecision> for RecordedDecision {
     }
 }
 
+/// A registration of a person for one return. The ids must name a person and an arrival of that
+/// person the caller may see (else 422 `unknown_reference`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "person_id": "0190a4e2-7c1d-7b3e-9f45-2d8c6a1b3e70",
+    "arrival_id": "0190a4e1-3f2a-7d10-8b6c-5e9f1a2b4c81",
+    "registration_date": "2017-05-10"
+}))]
 pub struct CaseRequest {
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Uuid, required = true)]
     pub person_id: Field<String>,
     /// The return this registration is for (R5: one live case per return).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Uuid, required = true)]
     pub arrival_id: Field<String>,
     /// Not before the return, not in the future (Tbilisi time).
     #[serde(default)]
-    #[schema(value_type = NaiveDate, example = "2017-05-10")]
+    #[schema(value_type = NaiveDate, required = true)]
     pub registration_date: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -216,7 +251,7 @@ pub struct CaseRequest {
 
 impl CaseRequest {
     /// The command, or every field error at once.
-    fn parse(self, today: NaiveDate) -> Result<OpenCase, ApiError> {
+    pub(crate) fn parse(self, today: NaiveDate) -> Result<OpenCase, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let person_id = errors.text("person_id", self.person_id, 1, 64);
@@ -239,9 +274,11 @@ impl CaseRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({ "reason": "services completed" }))]
 pub struct CloseRequest {
+    /// Why the case is closed: 1–500 characters (surrounding whitespace is trimmed).
     #[serde(default)]
-    #[schema(value_type = String, example = "services completed")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500)]
     pub reason: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -251,16 +288,30 @@ pub struct CloseRequest {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
+    /// Only cases of this NGO.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub organization_id: Option<String>,
     /// The person's region of residence.
+    #[param(value_type = Option<RegionCodeSchema>)]
     pub region: Option<String>,
+    #[param(value_type = Option<CaseStatusSchema>)]
     pub status: Option<String>,
+    /// Registered on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
     pub registered_from: Option<String>,
+    /// Registered on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
     pub registered_to: Option<String>,
+    /// Arrived on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
     pub arrived_from: Option<String>,
+    /// Arrived on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
     pub arrived_to: Option<String>,
     /// Only cases whose arrival recorded (or did not record) a shelter need.
     pub need_shelter: Option<bool>,
+    /// The person's personal number, exactly.
+    #[param(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
     /// Part of a name in either script (case-insensitive for Latin).
     pub name: Option<String>,
@@ -281,7 +332,7 @@ impl CaseQuery {
             },
         );
         CaseFilter {
-            organization_id: self.organization_id,
+            organization_id: errors.uuid("organization_id", self.organization_id),
             region: region.map(|r| r.code().to_owned()),
             status,
             registered_from: errors.date("registered_from", self.registered_from),
@@ -289,7 +340,7 @@ impl CaseQuery {
             arrived_from: errors.date("arrived_from", self.arrived_from),
             arrived_to: errors.date("arrived_to", self.arrived_to),
             need_shelter: self.need_shelter,
-            personal_number: self.personal_number,
+            personal_number: errors.personal_number("personal_number", self.personal_number),
             name: self.name.filter(|n| !n.trim().is_empty()).map(|n| n.trim().to_owned()),
         }
     }

@@ -22,21 +22,29 @@ use crate::db;
 use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::input::{Field, FieldErrors};
+use crate::schema::ClientRoleSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Client {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The `client_id` of the client-credentials grant.
+    #[schema(example = "ngo-3f9a1c2b7d4e8a60")]
     pub client_id: String,
     pub name: String,
+    /// The NGO it acts for.
+    #[schema(format = Uuid)]
     pub organization_id: String,
-    /// The rights it acts with for its NGO: `ngo_manager` or `ngo_caseworker`.
+    /// The rights it acts with for its NGO.
+    #[schema(value_type = ClientRoleSchema)]
     pub role: String,
     pub active: bool,
     /// Until when the previous secret still works after a rotation.
     #[serde(serialize_with = "crate::http::optional_instant")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(required = true, value_type = Option<String>, format = DateTime)]
     pub previous_secret_valid_until: Option<NaiveDateTime>,
+    /// Send it back in `If-Match` to change the client.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -68,21 +76,29 @@ impl From<ApiClient> for Client {
 pub struct ClientWithSecret {
     #[serde(flatten)]
     pub client: Client,
+    #[schema(format = Password)]
     pub client_secret: String,
 }
 
+/// An NGO's system (administrators only).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "organization_id": "0190a4e0-5b7c-7e21-a3d4-6f8e9c0b1d22",
+    "name": "Tolerant case-management system",
+    "role": "ngo_caseworker"
+}))]
 pub struct CreateClientRequest {
+    /// An NGO (else 422 `unknown_organization`; the ministry has no systems).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Uuid, required = true)]
     pub organization_id: Field<String>,
-    /// What the system is, e.g. "Tolerant case-management system".
+    /// What the system is: 1–200 characters (surrounding whitespace is trimmed).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub name: Field<String>,
-    /// `ngo_caseworker` (default) or `ngo_manager`.
+    /// `ngo_caseworker` when absent or `null`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ClientRoleSchema>, default = "ngo_caseworker")]
     pub role: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -92,7 +108,7 @@ pub struct CreateClientRequest {
 impl CreateClientRequest {
     /// The command, or every field error at once. Its `client_id` and `secret_hash` are empty
     /// until the handler has generated the credentials.
-    fn parse(self) -> Result<CreateClient, ApiError> {
+    pub(crate) fn parse(self) -> Result<CreateClient, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let organization_id = errors.text("organization_id", self.organization_id, 1, 64);
@@ -117,6 +133,8 @@ impl CreateClientRequest {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClientQuery {
+    /// Only the systems of this NGO.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub organization_id: Option<String>,
 }
 
@@ -140,9 +158,9 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
+    let organization_id = errors.uuid("organization_id", query.into_inner().organization_id);
     errors.finish()?;
     let visibility = caller.visibility();
-    let organization_id = query.into_inner().organization_id;
     let found = db::read(&pool, move |conn| {
         Ok(repo::list(conn, &visibility, organization_id.as_deref(), page.after.as_deref(), page.limit)?)
     })
@@ -158,7 +176,9 @@ pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) 
     Ok(HttpResponse::Ok().insert_header(etag(client.version)).json(Client::from(client)))
 }
 
-/// Registers an NGO's system; the response carries `client_secret`, shown this once.
+/// Registers an NGO's system; the response carries `client_secret`, shown this once. Not
+/// idempotent: the secret is never kept where a replay could read it back; after a timeout, list
+/// the organisation's clients and rotate the new one's secret.
 #[utoipa::path(operation_id = "create_client", post, path = "/api/v1/clients", tag = "administration", request_body = CreateClientRequest,
     responses((status = 201, body = ClientWithSecret), (status = 422, body = crate::error::Problem)))]
 pub async fn create(

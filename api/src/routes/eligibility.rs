@@ -18,43 +18,61 @@ use validator::ValidateLength;
 use super::Text;
 use crate::error::ApiError;
 use crate::input::{Field, FieldErrors};
+use crate::schema::{
+    DecisionOutcomeSchema, LegalStatusSchema, PersonalNumberSchema, RegionCodeSchema, ResidencePermitNumberInputSchema,
+    RuleIdSchema, RuleOutcomeSchema,
+};
 
 /// At most this many irregular periods in one request.
 pub const MAX_PERIODS: u64 = 50;
 
-/// The data of a pre-screening. Every field may be absent: a rule whose data is missing is
-/// `unknown`. Present data must be well-formed and consistent, or the answer is a 422 listing
-/// every failing field.
+/// The data of a pre-screening. Every field may be absent (or `null`): a rule whose data is
+/// missing is `unknown`. Present data must be well-formed and consistent, or the answer is a 422
+/// listing every failing field.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "legal_status": "citizen",
+    "personal_number": "01001012345",
+    "residence_permit_number": null,
+    "return_date": "2017-03-01",
+    "registration_date": "2017-05-10",
+    "residence_region": "GE-TB",
+    "irregular_periods": [{ "start": "2015-01-10", "end": "2017-03-01" }],
+    "asylum_applied": false,
+    "asylum_held": false
+}))]
 pub struct EligibilityCheckRequest {
-    /// R1: `citizen`, `stateless_permanent_resident` or `other`.
+    /// R1. A citizen needs `personal_number`, a stateless permanent resident
+    /// `residence_permit_number`, `other` neither (a number that does not fit is a 422).
     #[serde(default)]
     #[schema(value_type = Option<LegalStatusSchema>)]
     pub legal_status: Field<String>,
-    /// R1: a citizen's 11-digit personal number.
+    /// R1: a citizen's 11-digit personal number (only with `legal_status: citizen`).
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "01001012345", pattern = "^[0-9]{11}$")]
+    #[schema(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Field<String>,
-    /// R1: a stateless person's Georgian permanent residence permit number.
+    /// R1: a stateless person's Georgian permanent residence permit number (only with
+    /// `legal_status: stateless_permanent_resident`).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ResidencePermitNumberInputSchema>)]
     pub residence_permit_number: Field<String>,
-    /// R2, R3: the date of the return to Georgia.
+    /// R2, R3: the date of the return to Georgia; not in the future (Tbilisi time).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>, example = "2017-03-01")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub return_date: Field<String>,
-    /// R3: the registration date; today in Tbilisi (UTC+4) when absent.
+    /// R3: the registration date; today in Tbilisi (UTC+4) when absent or `null`. Not before
+    /// `return_date`, not in the future.
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>, example = "2017-05-10")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub registration_date: Field<String>,
-    /// R4: the region of current residence (ISO 3166-2:GE, or `GE-TSK` for the Tskhinvali region).
+    /// R4: the region of current residence.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "GE-KK")]
+    #[schema(value_type = Option<RegionCodeSchema>)]
     pub residence_region: Field<String>,
     /// R2a: the irregular periods of the stay abroad that ended with this return; `end` is
-    /// exclusive (days = end − start) and not after the return date.
+    /// exclusive (days = end − start), after `start` and not after `return_date`.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<PeriodSchema>>)]
+    #[schema(value_type = Option<Vec<PeriodSchema>>, max_items = 50)]
     pub irregular_periods: Field<Vec<PeriodRequest>>,
     /// R2b: asylum was applied for abroad.
     #[serde(default)]
@@ -79,27 +97,15 @@ pub struct PeriodRequest {
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
-/// A period abroad without a legal basis: `start` counts, `end` does not.
+/// A period abroad without a legal basis: `start` counts, `end` does not (days = end − start),
+/// so `end` is after `start`.
 #[derive(Debug, ToSchema)]
-#[schema(as = Period)]
+#[schema(as = Period, example = json!({ "start": "2015-01-10", "end": "2017-03-01" }))]
 #[allow(dead_code)]
 pub struct PeriodSchema {
-    #[schema(example = "2015-01-10")]
     start: NaiveDate,
-    #[schema(example = "2017-03-01")]
+    /// Exclusive.
     end: NaiveDate,
-}
-
-#[derive(Debug, ToSchema)]
-#[schema(as = LegalStatus)]
-#[allow(dead_code)]
-pub enum LegalStatusSchema {
-    #[schema(rename = "citizen")]
-    Citizen,
-    #[schema(rename = "stateless_permanent_resident")]
-    StatelessPermanentResident,
-    #[schema(rename = "other")]
-    Other,
 }
 
 impl EligibilityCheckRequest {
@@ -195,7 +201,8 @@ pub fn parse_periods(errors: &mut FieldErrors, periods: Vec<PeriodRequest>) -> V
     parsed
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// Serialised as [`DecisionOutcomeSchema`] documents it.
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionOutcome {
     Eligible,
@@ -203,7 +210,8 @@ pub enum DecisionOutcome {
     Undetermined,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// Serialised as [`RuleOutcomeSchema`] documents it.
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleOutcome {
     Pass,
@@ -214,28 +222,81 @@ pub enum RuleOutcome {
 /// One rule's explained result.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleResult {
-    /// `R1` … `R5`.
-    #[schema(example = "R2")]
+    #[schema(value_type = RuleIdSchema)]
     pub rule: &'static str,
+    #[schema(value_type = RuleOutcomeSchema)]
     pub outcome: RuleOutcome,
     /// A stable machine code, e.g. `irregular_stay_over_one_year`.
     #[schema(example = "irregular_stay_over_one_year")]
     pub code: &'static str,
     pub message: Text,
-    /// What the rule computed, e.g. `{"irregular_days": 781}`.
-    #[schema(value_type = Object)]
+    /// What the rule computed, so that the decision explains itself.
+    #[schema(value_type = RuleFacts)]
     pub facts: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What a rule computed or looked at. Each rule sends its own properties, always all of them
+/// (`null` where the data is missing): R1 `legal_status`; R2 `irregular_days`, `threshold_days`,
+/// `asylum_applied`, `asylum_held`; R3 `return_date`, `registration_date`, `window_last_day`,
+/// `days_since_return`; R4 `residence_region`; R5 nothing when it passes, and `case_id`,
+/// `organization_name_ka`, `organization_name_en` of the other open case when it fails.
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({ "irregular_days": 781, "threshold_days": 365, "asylum_applied": false, "asylum_held": false }))]
+#[allow(dead_code)]
+pub struct RuleFacts {
+    /// R1: the legal status judged.
+    #[schema(value_type = Option<LegalStatusSchema>, required = false)]
+    legal_status: Option<String>,
+    /// R2a: the days of irregular stay, overlapping periods counted once.
+    #[schema(required = false, minimum = 0)]
+    irregular_days: i64,
+    /// R2a: the stay must be longer than this many days (365).
+    #[schema(required = false, minimum = 0)]
+    threshold_days: i64,
+    /// R2b, as given.
+    #[schema(required = false)]
+    asylum_applied: Option<bool>,
+    /// R2c, as given.
+    #[schema(required = false)]
+    asylum_held: Option<bool>,
+    /// R3: the return date, when known.
+    #[schema(required = false)]
+    return_date: Option<NaiveDate>,
+    /// R3: the registration date judged (the decision's date).
+    #[schema(required = false)]
+    registration_date: NaiveDate,
+    /// R3: the last day of the registration window (the return plus one calendar year).
+    #[schema(required = false)]
+    window_last_day: Option<NaiveDate>,
+    /// R3: days from the return to the registration.
+    #[schema(required = false)]
+    days_since_return: Option<i64>,
+    /// R4: the region of residence judged.
+    #[schema(value_type = Option<RegionCodeSchema>, required = false)]
+    residence_region: Option<String>,
+    /// R5: the other open case for the same return.
+    #[schema(required = false, format = Uuid)]
+    case_id: String,
+    /// R5: the NGO that holds the other case, in Georgian.
+    #[schema(required = false)]
+    organization_name_ka: String,
+    /// R5: the NGO that holds the other case, in English.
+    #[schema(required = false)]
+    organization_name_en: String,
 }
 
 /// The explained eligibility decision: `not_eligible` when any rule fails, else `undetermined`
 /// when any is unknown, else `eligible`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Decision {
+    #[schema(value_type = DecisionOutcomeSchema)]
     pub outcome: DecisionOutcome,
     #[schema(example = "2017.1")]
     pub rules_version: &'static str,
+    /// The registration date the rules were applied on.
     pub decided_on: NaiveDate,
     /// R1–R4 in that order (R5 too when a case is decided).
+    #[schema(min_items = 4, max_items = 5)]
     pub rules: Vec<RuleResult>,
 }
 

@@ -152,11 +152,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut resource = web::resource(path);
         for endpoint in by_path.remove(path).unwrap_or_default() {
             let access = endpoint.access;
-            resource =
-                resource.route((endpoint.route)().wrap(from_fn(move |request, next| authorize(access, request, next))));
+            let mut route = (endpoint.route)();
+            if path.contains('{') {
+                route = route.wrap(from_fn(ids_are_uuids));
+            }
+            resource = resource.route(route.wrap(from_fn(move |request, next| authorize(access, request, next))));
         }
         cfg.service(resource);
     }
+}
+
+/// Every id in a path is a UUID (the server makes them): a path naming anything else names no
+/// record, a 404 before any handler or database runs (after the access check, so a stranger still
+/// gets a 401).
+async fn ids_are_uuids<B: actix_web::body::MessageBody + 'static>(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    if request.match_info().iter().any(|(_, value)| uuid::Uuid::try_parse(value).is_err()) {
+        // A response, not an `Err`: the envelope renders it as a problem, like every error.
+        return Ok(request.error_response(crate::error::ApiError::not_found()).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
 }
 
 /// The README's endpoint table, rendered from [`endpoints`] (a test keeps the README in step).

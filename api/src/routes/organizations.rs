@@ -24,23 +24,30 @@ use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors, not_an_object};
+use crate::schema::{CoveredRegionCodeSchema, OrganizationKindSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
+    #[schema(format = Uuid)]
     pub id: String,
-    /// `ministry` or `ngo`.
+    #[schema(value_type = OrganizationKindSchema)]
     pub kind: String,
     pub name_ka: String,
     pub name_en: String,
     pub legal_form: String,
+    #[schema(required = true)]
     pub contact_email: Option<String>,
+    #[schema(required = true)]
     pub contact_phone: Option<String>,
+    #[schema(required = true)]
     pub address: Option<String>,
-    /// The regions it works in (ISO 3166-2:GE).
+    /// The regions it works in, each once, sorted (none for the ministry).
+    #[schema(value_type = Vec<CoveredRegionCodeSchema>)]
     pub regions: Vec<String>,
     /// A deactivated organisation's users and clients cannot log in; its data stays.
     pub active: bool,
     /// Send it back in `If-Match` to change the organisation.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -71,32 +78,46 @@ impl From<OrganizationRecord> for Organization {
     }
 }
 
-/// The fields of an organisation an administrator writes (create and full update).
+/// The fields of an organisation an administrator writes (create and full update). Text fields
+/// are trimmed of surrounding whitespace before their lengths are checked; an empty optional
+/// field is none.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "name_ka": "ფონდი „ტოლერანტი“",
+    "name_en": "Foundation \"Tolerant\"",
+    "legal_form": "non-entrepreneurial non-commercial legal entity",
+    "contact_email": "office@tolerant.example.ge",
+    "contact_phone": "+995 32 2 43 11 00",
+    "address": "12 Chavchavadze Ave., 0179 Tbilisi",
+    "regions": ["GE-TB", "GE-KK"]
+}))]
 pub struct OrganizationRequest {
     /// The name in Georgian script.
     #[serde(default)]
-    #[schema(value_type = String, example = "ფონდი „აფხაზინტერკონტი\"")]
+    #[schema(value_type = String, required = true, min_length = 2, max_length = 200)]
     pub name_ka: Field<String>,
+    /// The name in English.
     #[serde(default)]
-    #[schema(value_type = String, example = "Foundation \"Abkhazintercont\"")]
+    #[schema(value_type = String, required = true, min_length = 2, max_length = 200)]
     pub name_en: Field<String>,
     /// E.g. "non-entrepreneurial non-commercial legal entity".
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true, min_length = 2, max_length = 200)]
     pub legal_form: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub contact_email: Field<String>,
+    /// Free text (not normalised).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 40)]
     pub contact_phone: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300)]
     pub address: Field<String>,
-    /// Regions it works in; occupied territories are not covered (R4).
+    /// Regions it works in (may be empty; repeats count once); occupied territories are not
+    /// covered (R4: 422 `region_not_covered`).
     #[serde(default)]
-    #[schema(value_type = Vec<String>, example = json!(["GE-TB", "GE-KK"]))]
+    #[schema(value_type = Vec<CoveredRegionCodeSchema>, required = true)]
     pub regions: Field<Vec<String>>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -105,7 +126,7 @@ pub struct OrganizationRequest {
 
 impl OrganizationRequest {
     /// The command, or every field error at once.
-    fn parse(self) -> Result<OrganizationDetails, ApiError> {
+    pub(crate) fn parse(self) -> Result<OrganizationDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let name_ka = errors.text("name_ka", self.name_ka, 2, 200);
@@ -201,7 +222,7 @@ pub async fn create(
 /// Replaces an organisation's details (`If-Match` required).
 #[utoipa::path(operation_id = "update_organization", put, path = "/api/v1/organizations/{id}", tag = "administration", request_body = OrganizationRequest,
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = Organization), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = Organization), (status = 409, body = crate::error::Problem, description = "The name is another organisation's (`conflict`)"), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn update(
     caller: Caller,
     request: HttpRequest,
@@ -227,7 +248,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(set_organization_active(tx, &OrganizationId::from(id.as_str()), version, active)?)
+        Ok(set_organization_active(tx, &caller, &OrganizationId::from(id.as_str()), version, active)?)
     })
     .await?;
     Ok(respond(actix_web::http::StatusCode::OK, record))
@@ -237,7 +258,7 @@ async fn set_active(
 /// tokens stop working; its data stays. `If-Match` required.
 #[utoipa::path(operation_id = "deactivate_organization", post, path = "/api/v1/organizations/{id}/deactivate", tag = "administration",
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = Organization), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = Organization), (status = 409, body = crate::error::Problem, description = "It would lock the caller out (`self_lockout`)"), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn deactivate(
     caller: Caller,
     request: HttpRequest,

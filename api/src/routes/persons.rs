@@ -29,37 +29,60 @@ use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors};
+use crate::schema::{
+    ConsentScopeSchema, GeorgianNameSchema, LatinNameSchema, LegalStatusSchema, PersonalNumberSchema,
+    PhoneNumberSchema, RegionCodeSchema, ResidencePermitNumberInputSchema, ResidencePermitNumberSchema, SexSchema,
+};
 
+/// R14: the person's recorded consent. Both fields are required when it is sent.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({ "date": "2017-05-10", "scope": "program_services" }))]
 pub struct ConsentBody {
-    /// The day the person consented (not in the future).
+    /// The day the person consented (not in the future, Tbilisi time).
     pub date: NaiveDate,
-    /// `program_services` or `program_services_and_medical`.
+    #[schema(value_type = ConsentScopeSchema)]
     pub scope: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Person {
+    #[schema(format = Uuid)]
     pub id: String,
-    /// `citizen`, `stateless_permanent_resident` or `other`.
+    #[schema(value_type = LegalStatusSchema)]
     pub legal_status: String,
+    /// A citizen's personal number.
+    #[schema(required = true, value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
+    /// A stateless permanent resident's permit number.
+    #[schema(required = true, value_type = Option<ResidencePermitNumberSchema>)]
     pub residence_permit_number: Option<String>,
+    #[schema(required = true, value_type = Option<GeorgianNameSchema>)]
     pub first_name_ka: Option<String>,
+    #[schema(required = true, value_type = Option<GeorgianNameSchema>)]
     pub last_name_ka: Option<String>,
+    #[schema(required = true, value_type = Option<LatinNameSchema>)]
     pub first_name_lat: Option<String>,
+    #[schema(required = true, value_type = Option<LatinNameSchema>)]
     pub last_name_lat: Option<String>,
+    #[schema(required = true)]
     pub date_of_birth: Option<NaiveDate>,
+    #[schema(required = true, value_type = Option<SexSchema>)]
     pub sex: Option<String>,
-    /// E.164, e.g. `+995555123456`.
+    #[schema(required = true, value_type = Option<PhoneNumberSchema>)]
     pub phone: Option<String>,
+    #[schema(required = true, value_type = Option<RegionCodeSchema>)]
     pub residence_region: Option<String>,
     /// Municipality or settlement.
+    #[schema(required = true, max_length = 200)]
     pub residence_locality: Option<String>,
     /// R14: without it only what eligibility needs is stored.
+    #[schema(required = true)]
     pub consent: Option<ConsentBody>,
     /// The NGO that registered the person.
+    #[schema(format = Uuid)]
     pub organization_id: String,
+    /// Send it back in `If-Match` to change the person.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -98,49 +121,73 @@ impl From<PersonRow> for Person {
     }
 }
 
-/// A person's data as an NGO writes it (create and full update).
+/// A person's data as an NGO writes it (create and full update). R14: without `consent` only
+/// `legal_status`, the identifying number and `residence_region` are accepted; every other
+/// detail is a 422 `consent_required`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "legal_status": "citizen",
+    "personal_number": "01001012345",
+    "residence_permit_number": null,
+    "first_name_ka": "ნინო",
+    "last_name_ka": "ბერიძე",
+    "first_name_lat": "Nino",
+    "last_name_lat": "Beridze",
+    "date_of_birth": "1986-04-17",
+    "sex": "female",
+    "phone": "+995 555 12 34 56",
+    "residence_region": "GE-TB",
+    "residence_locality": "Gldani, Tbilisi",
+    "consent": { "date": "2017-05-10", "scope": "program_services" }
+}))]
 pub struct PersonRequest {
+    /// R1. A citizen needs `personal_number`, a stateless permanent resident
+    /// `residence_permit_number`, `other` neither (a number that does not fit is a 422).
     #[serde(default)]
-    #[schema(value_type = String, example = "citizen")]
+    #[schema(value_type = LegalStatusSchema, required = true)]
     pub legal_status: Field<String>,
-    /// Citizens: the 11-digit personal number.
+    /// Citizens: the 11-digit personal number (one person per number across the system, R5).
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "01001012345")]
+    #[schema(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Field<String>,
-    /// Stateless persons: the permanent residence permit number.
+    /// Stateless permanent residents: the permit number (one person per number, R5).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ResidencePermitNumberInputSchema>)]
     pub residence_permit_number: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "ნინო")]
+    #[schema(value_type = Option<GeorgianNameSchema>)]
     pub first_name_ka: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "ბერიძე")]
+    #[schema(value_type = Option<GeorgianNameSchema>)]
     pub last_name_ka: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Nino")]
+    #[schema(value_type = Option<LatinNameSchema>)]
     pub first_name_lat: Field<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Beridze")]
+    #[schema(value_type = Option<LatinNameSchema>)]
     pub last_name_lat: Field<String>,
+    /// From 1900-01-01 to today.
     #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_birth: Field<String>,
-    /// `female` or `male`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<SexSchema>)]
     pub sex: Field<String>,
-    /// A Georgian number in any common notation; stored as E.164.
+    /// A Georgian number (nine national digits starting with 3, 4, 5 or 7) in any common notation:
+    /// `+995 555 12 34 56`, `995555123456`, `0555123456`, `555-12-34-56`, `(032) 2 43 11 00`;
+    /// stored as E.164.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "555 12 34 56")]
+    #[schema(value_type = Option<String>, pattern = r"^\+?[0-9 ().-]+$")]
     pub phone: Field<String>,
+    /// R4: the region of residence.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "GE-KK")]
+    #[schema(value_type = Option<RegionCodeSchema>)]
     pub residence_region: Field<String>,
+    /// Municipality or settlement, up to 200 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Rustavi")]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub residence_locality: Field<String>,
+    /// R14: the person's consent; required for any detail beyond legal status, number and region.
     #[serde(default)]
     #[schema(value_type = Option<ConsentBody>)]
     pub consent: Field<ConsentRequest>,
@@ -166,7 +213,7 @@ fn invalid(e: domain::person::InvalidValue) -> (&'static str, Message) {
 impl PersonRequest {
     /// The command: each field parsed into its domain type, then the rules across fields
     /// ([`PersonDetails::parse`]), every failing field at once.
-    fn parse(self, today: NaiveDate) -> Result<PersonDetails, ApiError> {
+    pub(crate) fn parse(self, today: NaiveDate) -> Result<PersonDetails, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let status = errors.required("legal_status", self.legal_status, "a string");
@@ -261,10 +308,15 @@ impl ConsentRequest {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
+    /// The personal number, exactly.
+    #[param(value_type = Option<PersonalNumberSchema>)]
     pub personal_number: Option<String>,
+    /// The permit number (in either case, as on the person).
+    #[param(value_type = Option<ResidencePermitNumberInputSchema>)]
     pub residence_permit_number: Option<String>,
     /// Part of a name in either script (case-insensitive for Latin).
     pub name: Option<String>,
+    #[param(value_type = Option<RegionCodeSchema>)]
     pub residence_region: Option<String>,
 }
 
@@ -301,14 +353,14 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
-    errors.finish()?;
     let q = query.into_inner();
     let filter = PersonFilter {
-        personal_number: q.personal_number,
-        residence_permit_number: q.residence_permit_number,
+        personal_number: errors.personal_number("personal_number", q.personal_number),
+        residence_permit_number: errors.permit_number("residence_permit_number", q.residence_permit_number),
         name: q.name.filter(|n| !n.trim().is_empty()).map(|n| n.trim().to_owned()),
-        residence_region: q.residence_region,
+        residence_region: errors.region("residence_region", q.residence_region),
     };
+    errors.finish()?;
     let visibility = caller.visibility();
     let found =
         db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?))

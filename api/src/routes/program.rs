@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::Text;
 use crate::db;
 use crate::error::ApiError;
+use crate::schema::{RuleIdSchema, ServiceCategorySchema, ServiceTypeSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Program {
@@ -22,6 +23,7 @@ pub struct Program {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Contact {
+    #[schema(format = Email)]
     pub email: &'static str,
     pub phone: &'static str,
     pub address: Text,
@@ -29,7 +31,7 @@ pub struct Contact {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Criterion {
-    #[schema(example = "R3")]
+    #[schema(value_type = RuleIdSchema)]
     pub rule: &'static str,
     pub title: Text,
     pub text: Text,
@@ -37,11 +39,11 @@ pub struct Criterion {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Service {
-    /// Stable service type code, e.g. `temporary_shelter`.
-    #[schema(example = "temporary_shelter")]
+    /// Stable service type code.
+    #[schema(value_type = ServiceTypeSchema)]
     pub code: String,
-    /// The program's service line, `S1` … `S6`.
-    #[schema(example = "S5")]
+    /// The program's service line.
+    #[schema(value_type = ServiceCategorySchema)]
     pub category: String,
     pub name: Text,
     pub description: Text,

@@ -6,12 +6,11 @@ use utoipa::ToSchema;
 use super::Text;
 use crate::db;
 use crate::error::ApiError;
+use crate::schema::RegionCodeSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Region {
-    /// ISO 3166-2:GE code; `GE-TSK` is this system's own code for the Tskhinvali region, which
-    /// has no ISO code.
-    #[schema(example = "GE-KK")]
+    #[schema(value_type = RegionCodeSchema)]
     pub code: String,
     pub name: Text,
     /// R4: an occupied territory (Abkhazia, Tskhinvali region) is not covered by the program.

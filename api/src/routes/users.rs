@@ -28,18 +28,24 @@ use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors, not_an_object};
+use crate::schema::RoleSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct User {
+    #[schema(format = Uuid)]
     pub id: String,
+    /// Lower case.
     pub username: String,
     pub full_name: String,
-    /// `admin`, `ministry_officer`, `ngo_manager`, `ngo_caseworker` or `auditor`.
+    #[schema(value_type = RoleSchema)]
     pub role: String,
+    #[schema(format = Uuid)]
     pub organization_id: String,
     pub active: bool,
     /// Set by an administrator's reset until the user chooses a new password.
     pub must_change_password: bool,
+    /// Send it back in `If-Match` to change the user.
+    #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
     #[schema(value_type = String, format = DateTime)]
@@ -74,51 +80,73 @@ fn respond(status: StatusCode, user: UserRow) -> HttpResponse {
     response.insert_header(etag(user.version)).json(User::from(user))
 }
 
+/// A new user (administrators only). Text fields are trimmed of surrounding whitespace before
+/// their lengths are checked.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "username": "nino.beridze",
+    "full_name": "ნინო ბერიძე",
+    "role": "ngo_caseworker",
+    "organization_id": "0190a4e0-5b7c-7e21-a3d4-6f8e9c0b1d22",
+    "password": "Mtatsminda-Funicular-1905"
+}))]
 pub struct CreateUserRequest {
-    /// 3–64 characters of a–z, 0–9, `.`, `_`, `-` (stored lower-case).
+    /// 3–64 characters of a–z, 0–9, `.`, `_`, `-`; upper-case letters are accepted and stored
+    /// lower-case. A username taken in any case is a 409.
     #[serde(default)]
-    #[schema(value_type = String, example = "nino.beridze")]
+    #[schema(value_type = String, required = true, min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub username: Field<String>,
     #[serde(default)]
-    #[schema(value_type = String, example = "ნინო ბერიძე")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub full_name: Field<String>,
+    /// NGO roles belong to an NGO, the others to the ministry (else 422
+    /// `role_does_not_fit_organization`).
     #[serde(default)]
-    #[schema(value_type = String, example = "ngo_caseworker")]
+    #[schema(value_type = RoleSchema, required = true)]
     pub role: Field<String>,
-    /// NGO roles belong to an NGO, the others to the ministry.
+    /// An organisation of the kind the role belongs to (else 422 `unknown_organization`).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = Uuid, required = true)]
     pub organization_id: Field<String>,
-    /// At least 12 characters, not a common password, not containing the username.
+    /// 12–128 characters, not one of the 10,000 most common passwords, not containing the
+    /// username.
     #[serde(default)]
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, required = true, min_length = 12, max_length = 128)]
     pub password: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
+/// A user's name and role (administrators only).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({ "full_name": "ნინო ბერიძე", "role": "ngo_manager" }))]
 pub struct UpdateUserRequest {
+    /// 1–200 characters (surrounding whitespace is trimmed).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub full_name: Field<String>,
+    /// Must fit the user's organisation (else 422 `role_does_not_fit_organization`).
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = RoleSchema, required = true)]
     pub role: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
+/// The calling user's new password, with the current one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({ "current_password": "the-password-you-logged-in-with", "new_password": "Narikala-Sunrise-Over-Mtkvari" }))]
 pub struct ChangePasswordRequest {
+    /// The password the user logged in with (a wrong one is 422 `wrong_password`).
     #[serde(default)]
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, required = true)]
     pub current_password: Field<String>,
+    /// 12–128 characters, not one of the 10,000 most common passwords, not containing the
+    /// username.
     #[serde(default)]
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, required = true, min_length = 12, max_length = 128)]
     pub new_password: Field<String>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -129,14 +157,19 @@ pub struct ChangePasswordRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PasswordReset {
     pub user: User,
+    #[schema(format = Password)]
     pub temporary_password: String,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
+    /// Only users of this organisation.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub organization_id: Option<String>,
+    #[param(value_type = Option<RoleSchema>)]
     pub role: Option<String>,
+    /// Only active (`true`) or deactivated (`false`) users.
     pub active: Option<bool>,
 }
 
@@ -165,7 +198,7 @@ fn check_password(errors: &mut FieldErrors, name: &str, password: &str, username
 impl CreateUserRequest {
     /// The command and the password in clear, or every field error at once. The command's
     /// `password_hash` is empty until the handler has hashed the password.
-    fn parse(self) -> Result<(CreateUser, String), ApiError> {
+    pub(crate) fn parse(self) -> Result<(CreateUser, String), ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let username = errors.text("username", self.username, 3, 64).map(|u| u.to_lowercase());
@@ -197,7 +230,7 @@ impl CreateUserRequest {
 }
 
 impl UpdateUserRequest {
-    fn parse(self) -> Result<UpdateUser, ApiError> {
+    pub(crate) fn parse(self) -> Result<UpdateUser, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let full_name = errors.text("full_name", self.full_name, 1, 200);
@@ -212,7 +245,7 @@ impl UpdateUserRequest {
 
 impl ChangePasswordRequest {
     /// The current and the new password, the new one checked against the policy for `username`.
-    fn parse(self, username: &str) -> Result<(String, String), ApiError> {
+    pub(crate) fn parse(self, username: &str) -> Result<(String, String), ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
         let current = errors.required("current_password", self.current_password, "a string");
@@ -246,9 +279,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
-    errors.finish()?;
     let query = query.into_inner();
-    let filter = UserFilter { organization_id: query.organization_id, role: query.role, active: query.active };
+    let role = query.role.map(Field::Valid).and_then(|role| parse_role(&mut errors, role));
+    let organization_id = errors.uuid("organization_id", query.organization_id);
+    errors.finish()?;
+    let filter = UserFilter { organization_id, role: role.map(|r| r.as_str().to_owned()), active: query.active };
     let visibility = caller.visibility();
     let found =
         db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?))
@@ -297,7 +332,7 @@ pub async fn create(
 /// Changes a user's name and role (`If-Match` required).
 #[utoipa::path(operation_id = "update_user", put, path = "/api/v1/users/{id}", tag = "administration", request_body = UpdateUserRequest,
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = User), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 409, body = crate::error::Problem, description = "It would lock the caller out (`self_lockout`)"), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn update(
     caller: Caller,
     request: HttpRequest,
@@ -308,7 +343,7 @@ pub async fn update(
     let version = if_match(&request)?;
     let command = body.into_inner().parse()?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(update_user(tx, &UserId::from(id.as_str()), version, command)?)
+        Ok(update_user(tx, &caller, &UserId::from(id.as_str()), version, command)?)
     })
     .await?;
     Ok(respond(StatusCode::OK, user))
@@ -323,7 +358,7 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(set_user_active(tx, &UserId::from(id.as_str()), version, active)?)
+        Ok(set_user_active(tx, &caller, &UserId::from(id.as_str()), version, active)?)
     })
     .await?;
     Ok(respond(StatusCode::OK, user))
@@ -332,7 +367,7 @@ async fn set_active(
 /// Deactivates a user: no more logins, and live tokens stop working on their next request.
 #[utoipa::path(operation_id = "deactivate_user", post, path = "/api/v1/users/{id}/deactivate", tag = "administration",
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = User), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = User), (status = 409, body = crate::error::Problem, description = "It would lock the caller out (`self_lockout`)"), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn deactivate(
     caller: Caller,
     request: HttpRequest,
@@ -357,7 +392,7 @@ pub async fn activate(
 /// An administrator's reset: a temporary password, returned once, that the user must change.
 #[utoipa::path(operation_id = "reset_user_password", post, path = "/api/v1/users/{id}/password-reset", tag = "administration",
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
-    responses((status = 200, body = PasswordReset), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = PasswordReset), (status = 409, body = crate::error::Problem, description = "It would lock the caller out (`self_lockout`)"), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn reset_password(
     caller: Caller,
     request: HttpRequest,
@@ -369,7 +404,13 @@ pub async fn reset_password(
     let temporary = crate::secret::random_secret().map_err(ApiError::internal)?;
     let hash = hashing.hash_limited(temporary.clone()).await?;
     let user = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(application::identity::reset_password::reset_password(tx, &UserId::from(id.as_str()), version, hash)?)
+        Ok(application::identity::reset_password::reset_password(
+            tx,
+            &caller,
+            &UserId::from(id.as_str()),
+            version,
+            hash,
+        )?)
     })
     .await?;
     let tag = etag(user.version);

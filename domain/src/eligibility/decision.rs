@@ -21,6 +21,9 @@ pub enum RuleOutcome {
 }
 
 impl RuleOutcome {
+    /// Every verdict, in the order the API documents them.
+    pub const ALL: [RuleOutcome; 3] = [Self::Pass, Self::Fail, Self::Unknown];
+
     /// The wire and database spelling: `pass`, `fail` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,7 +35,7 @@ impl RuleOutcome {
 
     /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pass, Self::Fail, Self::Unknown].into_iter().find(|o| o.as_str() == s)
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
 
@@ -121,6 +124,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in the order the API documents them.
+    pub const ALL: [Outcome; 3] = [Self::Eligible, Self::NotEligible, Self::Undetermined];
+
     /// The wire and database spelling: `eligible`, `not_eligible` or `undetermined`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -132,7 +138,7 @@ impl Outcome {
 
     /// Reads the wire spelling; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Eligible, Self::NotEligible, Self::Undetermined].into_iter().find(|o| o.as_str() == s)
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
     /// `not_eligible` when any rule fails, else `undetermined` when any is
@@ -219,11 +225,11 @@ mod tests {
 
     #[test]
     fn as_str_and_parse_agree_with_serde() {
-        for o in [Pass, Fail, Unknown] {
+        for o in RuleOutcome::ALL {
             assert_eq!(RuleOutcome::parse(o.as_str()), Some(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }
-        for o in [Outcome::Eligible, Outcome::NotEligible, Outcome::Undetermined] {
+        for o in Outcome::ALL {
             assert_eq!(Outcome::parse(o.as_str()), Some(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }

@@ -59,6 +59,11 @@ pub struct OrganizationDetails {
     pub regions: Vec<RegionCode>,
 }
 
+/// The refusal of a change that would end the caller's own access (`what` it would do).
+pub(crate) fn self_lockout(what: Message) -> ActionError {
+    ActionError::Refused(Refusal::new(RefusalCode::SelfLockout, what))
+}
+
 /// R4: the program does not cover the occupied territories, so no organisation works there.
 /// The HTTP layer reports this with the request's other field errors.
 pub fn region_error(field: impl Into<String>, region: RegionCode) -> Option<FieldError> {
