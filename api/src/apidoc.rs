@@ -118,6 +118,16 @@ pub fn document() -> utoipa::openapi::OpenApi {
         });
     }
     close_request_schemas(&mut doc);
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for parameter in operations.into_iter().flatten().flat_map(|o| o.parameters.iter_mut().flatten()) {
+            if let (ParameterIn::Query, Some(RefOr::T(Schema::Object(object)))) =
+                (&parameter.parameter_in, parameter.schema.as_mut())
+            {
+                forbid_nul(object);
+            }
+        }
+    }
     link_created_resources(&mut doc);
     doc
 }
@@ -394,8 +404,10 @@ fn response_header(schema: ObjectBuilder, description: &str) -> Header {
 }
 
 /// The headers every answer carries (`X-Request-Id`), and `ETag` on answers that hold a
-/// versioned record, `Location` on a 201, `Retry-After` on 429 and 503.
+/// versioned record, `Location` on a 201 (and `Idempotent-Replayed` on a replayed one),
+/// `Retry-After` on 429 and 503.
 fn document_response_headers(operation: &mut Operation, versioned: &BTreeSet<String>) {
+    let idempotent = has_header(operation, crate::idempotency::HEADER);
     for (status, response) in operation.responses.responses.iter_mut() {
         let RefOr::T(response) = response else { continue };
         response.headers.insert(
@@ -414,6 +426,15 @@ fn document_response_headers(operation: &mut Operation, versioned: &BTreeSet<Str
                 response_header(
                     string_schema().pattern(Some("^\"[0-9]+\"$")),
                     "The record's version, for `If-Match` on the next change.",
+                ),
+            );
+        }
+        if status == "201" && idempotent {
+            response.headers.insert(
+                "Idempotent-Replayed".to_owned(),
+                response_header(
+                    string_schema().enum_values(Some(["true"])),
+                    "`true` when this is the first answer again, replayed for a retried `Idempotency-Key`.",
                 ),
             );
         }
@@ -467,6 +488,21 @@ fn close_request_schemas(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Pattern of a free text: anything but NUL, which no text of the program holds (422 `nul_character`).
+const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// A free-text string (no pattern, enumeration or format of its own) says it holds no NUL.
+fn forbid_nul(object: &mut utoipa::openapi::schema::Object) {
+    let is_string = match &object.schema_type {
+        SchemaType::Type(Type::String) => true,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        _ => false,
+    };
+    if is_string && object.pattern.is_none() && object.enum_values.is_none() && object.format.is_none() {
+        object.pattern = Some(NO_NUL.to_owned());
+    }
+}
+
 fn close_schema(schema: &mut RefOr<Schema>, pending: &mut Vec<String>) {
     match schema {
         RefOr::Ref(r) => pending.push(r.ref_location.clone()),
@@ -474,6 +510,7 @@ fn close_schema(schema: &mut RefOr<Schema>, pending: &mut Vec<String>) {
             if matches!(object.schema_type, SchemaType::Type(Type::Object)) || !object.properties.is_empty() {
                 object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
+            forbid_nul(object);
             for property in object.properties.values_mut() {
                 close_schema(property, pending);
             }

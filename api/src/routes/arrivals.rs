@@ -346,6 +346,8 @@ async fn record_medical_reads(
         .await
 }
 
+/// Lists arrivals.
+///
 /// Arrivals the caller may see (R11): the ministry and auditors all; an NGO those linked to a
 /// person it holds and, while linked to no one, its own and the airport's.
 #[utoipa::path(get, path = "/api/v1/arrivals", tag = "registration", operation_id = "list_arrivals", params(PageQuery, ArrivalQuery),

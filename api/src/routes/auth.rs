@@ -245,7 +245,9 @@ fn issued(
         .json(TokenResponse { access_token: token.access_token, token_type: "Bearer", expires_in: token.expires_in }))
 }
 
-/// Issues a bearer token: `grant_type=password` for people, `client_credentials` for NGO
+/// Issues a bearer token.
+///
+/// `grant_type=password` for people, `client_credentials` for NGO
 /// systems (HTTP Basic or `client_id`/`client_secret` fields). Repeated failures for an
 /// account from an address, from an address, or (for people) for an account from addresses it
 /// never logged in from are refused with 429 and `Retry-After`.

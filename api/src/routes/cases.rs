@@ -389,6 +389,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(List::from_page(found, CaseSummary::from)))
 }
 
+/// Reads a case.
+///
+/// The case of the caller's NGO (R11; the ministry and auditors read every case), with its `ETag`.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "registration", operation_id = "get_case",
     responses((status = 200, body = Case, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
 pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -149,6 +149,9 @@ fn with_secret(status: StatusCode, client: ApiClient, secret: String) -> HttpRes
         .json(ClientWithSecret { client: Client::from(client), client_secret: secret })
 }
 
+/// Lists NGO systems.
+///
+/// The API clients in creation order, filtered by organisation; secrets are never shown again.
 #[utoipa::path(operation_id = "list_clients", get, path = "/api/v1/clients", tag = "administration", params(PageQuery, ClientQuery),
     responses((status = 200, body = List<Client>), (status = 403, body = crate::error::Problem)))]
 pub async fn list(
@@ -168,6 +171,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(List::from_page(found, Client::from)))
 }
 
+/// Reads an NGO system.
+///
+/// One API client with its `ETag`; its secret is never shown again.
 #[utoipa::path(operation_id = "get_client", get, path = "/api/v1/clients/{id}", tag = "administration",
     responses((status = 200, body = Client, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
 pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

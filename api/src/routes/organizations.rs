@@ -254,7 +254,9 @@ async fn set_active(
     Ok(respond(actix_web::http::StatusCode::OK, record))
 }
 
-/// Deactivates an organisation: its users and clients can no longer log in and their live
+/// Deactivates an organisation.
+///
+/// Its users and clients can no longer log in and their live
 /// tokens stop working; its data stays. `If-Match` required.
 #[utoipa::path(operation_id = "deactivate_organization", post, path = "/api/v1/organizations/{id}/deactivate", tag = "administration",
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),

@@ -344,6 +344,9 @@ pub async fn create(
     db::explain_conflict(&pool, created, move |conn| Ok(register_person::explain_conflict(conn, &who, &again)?)).await
 }
 
+/// Lists persons.
+///
+/// The persons the caller may see (R11), in registration order, filtered by number, name or region.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "registration", operation_id = "list_persons", params(PageQuery, PersonQuery),
     responses((status = 200, body = List<Person>)))]
 pub async fn list(
@@ -368,6 +371,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(List::from_page(found, Person::from)))
 }
 
+/// Reads a person.
+///
+/// One person the caller may see (R11), with the `ETag` for a correction.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "registration", operation_id = "get_person",
     responses((status = 200, body = Person, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
 pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -53,6 +53,8 @@ pub struct Service {
     pub costs_grant_by_default: bool,
 }
 
+/// Describes the program.
+///
 /// S6: the program, its eligibility criteria and its service catalogue, in Georgian and English.
 /// Public.
 #[utoipa::path(operation_id = "get_program", 

@@ -35,6 +35,8 @@ impl From<persistence::models::reference::Region> for Region {
     }
 }
 
+/// Lists the regions.
+///
 /// The first-level regions of Georgia, in Georgian and English, with R4's occupied flag and R6's
 /// shelter coverage. Public.
 #[utoipa::path(operation_id = "list_regions", 

@@ -291,6 +291,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(List::from_page(found, User::from)))
 }
 
+/// Reads a user.
+///
+/// One account with its `ETag`; an NGO manager reads the NGO's own users only.
 #[utoipa::path(operation_id = "get_user", get, path = "/api/v1/users/{id}", tag = "administration",
     responses((status = 200, body = User, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
 pub async fn show(caller: Caller, pool: web::Data<Pool>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -308,6 +311,11 @@ pub async fn me(caller: Caller, pool: web::Data<Pool>) -> Result<HttpResponse, A
     Ok(respond(StatusCode::OK, user))
 }
 
+/// Creates a user.
+///
+/// A person's account in an organisation, with a role that fits the organisation's kind and a
+/// password that meets the policy. Honours `Idempotency-Key` (the password is never part of the
+/// retry check).
 #[utoipa::path(operation_id = "create_user", post, path = "/api/v1/users", tag = "administration", request_body = CreateUserRequest,
     responses((status = 201, body = User), (status = 409, body = crate::error::Problem)))]
 pub async fn create(
@@ -377,6 +385,9 @@ pub async fn deactivate(
     set_active(caller, request, pool, id.into_inner(), false).await
 }
 
+/// Reactivates a user.
+///
+/// The account may log in again; tokens ended by the deactivation stay ended. `If-Match` required.
 #[utoipa::path(operation_id = "activate_user", post, path = "/api/v1/users/{id}/activate", tag = "administration",
     params(("If-Match" = String, Header, description = "The ETag of the version being changed")),
     responses((status = 200, body = User), (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
