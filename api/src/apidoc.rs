@@ -302,6 +302,25 @@ fn problem_response(description: &str) -> RefOr<Response> {
     )
 }
 
+/// An example problem of a status: its most common code, as the server renders it (English).
+fn problem_example(status: &str) -> Option<serde_json::Value> {
+    let status: u16 = status.parse().ok()?;
+    let code = ErrorCode::ALL.iter().copied().find(|code| code.status().as_u16() == status)?;
+    let mut error = crate::error::ApiError::new(code, code.title());
+    if code == ErrorCode::ValidationFailed {
+        error = crate::error::ApiError::validation(vec![domain::message::FieldError::new(
+            "personal_number",
+            "invalid_checksum_or_format",
+            domain::message::Message::new(
+                "პირადი ნომერი შედგება ზუსტად 11 ციფრისგან.",
+                "A personal number consists of exactly 11 digits.",
+            ),
+        )]);
+    }
+    let problem = error.to_problem("01938f5e-7c1a-7d3e-9b2a-4f6c8d0e1a2b", crate::language::Language::English);
+    serde_json::to_value(problem).ok()
+}
+
 /// What each status means, for responses whose annotation gave no description.
 fn status_description(status: &str) -> &'static str {
     match status {
@@ -385,6 +404,14 @@ fn document_errors(operation: &mut Operation, access: Access, path: &str) {
     }
     for status in statuses {
         responses.entry(status.to_owned()).or_insert_with(|| problem_response(status_description(status)));
+    }
+    for (status, response) in responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && let Some(content) = response.content.get_mut(PROBLEM_JSON)
+            && let Some(example) = problem_example(status)
+        {
+            content.example = Some(example);
+        }
     }
 }
 
