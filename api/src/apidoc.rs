@@ -17,8 +17,8 @@ use utoipa::openapi::{Content, ObjectBuilder, Ref, RefOr, Required, Schema};
 use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
 use crate::routes::{
-    Text, arrivals, auth, cases, clients, eligibility, endpoints, health, organizations, persons, program, regions,
-    users,
+    Text, arrivals, auth, cases, clients, eligibility, endpoints, grants, health, organizations, persons, program,
+    regions, users,
 };
 
 #[derive(OpenApi)]
@@ -61,6 +61,12 @@ use crate::routes::{
         cases::decisions,
         cases::decision,
         cases::close,
+        grants::list_years,
+        grants::create_year,
+        grants::show_year,
+        grants::list,
+        grants::create,
+        grants::show,
         clients::list,
         clients::create,
         clients::show,

@@ -1,9 +1,11 @@
 //! `serve --demo`: the 2017 program as demo data — the ministry, the five implementing NGOs of
-//! PROGRAM.md, the 2017 budget of 590,000.00 GEL, one user per role and one API client per
-//! NGO — with credentials printed to stdout, clearly marked. Refused against a database that
+//! PROGRAM.md, the 2017 budget of 590,000.00 GEL awarded to them as grants, one user per role and
+//! one API client per NGO — with credentials printed to stdout, clearly marked. Refused against a database that
 //! holds real data; on a demo database it only prints fresh credentials.
 
 use application::ActionError;
+use application::grants::award_grant::{AwardGrant, award_grant};
+use application::grants::create_program_year::create_program_year;
 use application::identity::OrganizationDetails;
 use application::identity::create_client::{CreateClient, create_client};
 use application::identity::create_organization::create_organization;
@@ -16,7 +18,7 @@ use domain::money::Tetri;
 use domain::program::{PROGRAM_BUDGET_2017_GEL, implementing_organizations_2017};
 use domain::region::RegionCode;
 use domain::role::Role;
-use persistence::repo::{clients, organizations, program_years, users};
+use persistence::repo::{clients, organizations, users};
 use persistence::{Actor, Pool, Visibility, WriteTx, in_write_transaction};
 
 use crate::auth::password;
@@ -28,6 +30,10 @@ pub const DEMO_PREFIX: &str = "demo-";
 /// Where each demo NGO works (an illustration, not the ministry's records).
 const NGO_REGIONS: [&[&str]; 5] =
     [&["GE-TB", "GE-IM", "GE-KK"], &["GE-SJ"], &["GE-TB", "GE-SZ"], &["GE-AJ", "GE-GU"], &["GE-KA"]];
+
+/// How the demo splits the 2017 budget of 590,000 GEL among the five NGOs (an illustration, not
+/// the ministry's records; the README states it): the whole budget, to the tetri.
+const GRANTS_2017_GEL: [u64; 5] = [140_000, 110_000, 120_000, 120_000, 100_000];
 
 struct Credential {
     what: String,
@@ -85,11 +91,21 @@ fn organization(tx: &mut WriteTx<'_>, name: &Message, regions: &[&str]) -> Resul
 fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
     let ministry = ensure_ministry(tx).map_err(action_error)?;
     let budget = Tetri::from_gel(PROGRAM_BUDGET_2017_GEL).ok_or_else(|| error("budget overflow"))?;
-    program_years::create(tx, 2017, budget)?;
+    create_program_year(tx, 2017, budget).map_err(action_error)?;
 
     let mut ngos = Vec::new();
-    for (name, regions) in implementing_organizations_2017().iter().zip(NGO_REGIONS) {
-        ngos.push((organization(tx, name, regions)?, name.en.clone()));
+    for ((name, regions), gel) in implementing_organizations_2017().iter().zip(NGO_REGIONS).zip(GRANTS_2017_GEL) {
+        let id = organization(tx, name, regions)?;
+        let award = AwardGrant {
+            program_year: 2017,
+            organization_id: id.as_str().to_owned(),
+            amount: Tetri::from_gel(gel).ok_or_else(|| error("grant overflow"))?,
+            period_start: chrono::NaiveDate::from_ymd_opt(2017, 3, 1).ok_or_else(|| error("date"))?,
+            period_end: chrono::NaiveDate::from_ymd_opt(2017, 12, 31).ok_or_else(|| error("date"))?,
+            reference: Some(format!("MRA/2017/RG-{:02}", ngos.len() + 1)),
+        };
+        award_grant(tx, award).map_err(action_error)?;
+        ngos.push((id, name.en.clone()));
     }
     let mut credentials = Vec::new();
     let first_ngo = ngos.first().map(|(id, _)| id.clone()).ok_or_else(|| error("no NGO"))?;

@@ -110,6 +110,10 @@ error_codes! {
     SelfLockout = "self_lockout", CONFLICT,
         "ეს თქვენს წვდომას დაასრულებდა", "This would lock you out",
         "Deactivating, resetting or demoting your own account, or deactivating your own organisation, is for another administrator.";
+    /// R9: `remaining_tetri` says what is left of the year's budget.
+    BudgetExceeded = "budget_exceeded", CONFLICT,
+        "წლის ბიუჯეტი ამოწურულია", "The program year's budget would be exceeded",
+        "Award at most `remaining_tetri`, or raise the year's budget first (R9).";
     CaseClosed = "case_closed", CONFLICT,
         "საქმე დახურულია", "The case is closed",
         "A closed case cannot change; open a new case for a new return.";
@@ -390,6 +394,7 @@ impl From<RefusalCode> for ErrorCode {
             RefusalCode::CaseClosed => ErrorCode::CaseClosed,
             RefusalCode::NameTaken => ErrorCode::Conflict,
             RefusalCode::SelfLockout => ErrorCode::SelfLockout,
+            RefusalCode::BudgetExceeded => ErrorCode::BudgetExceeded,
         }
     }
 }

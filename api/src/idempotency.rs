@@ -92,10 +92,13 @@ fn respond(collection: &str, status: u16, body: &Value, replayed: bool) -> HttpR
     if let Some(version) = body.get("version").and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()) {
         response.insert_header(etag(version));
     }
+    // A resource's key is its `id`; a program year's is its `year`.
+    let key =
+        body.get("id").and_then(Value::as_str).map(str::to_owned).or_else(|| body.get("year").map(Value::to_string));
     if status == 201
-        && let Some(id) = body.get("id").and_then(Value::as_str)
+        && let Some(key) = key
     {
-        response.insert_header(crate::http::location(collection, id));
+        response.insert_header(crate::http::location(collection, &key));
     }
     if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

@@ -165,6 +165,22 @@ impl Demo {
         line.split_whitespace().last().unwrap().to_owned()
     }
 
+    /// `GET path` with a bearer token; the answer's body as JSON.
+    fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "GET {path}: {response}");
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
     fn token_request(&self, body: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -213,6 +229,27 @@ fn serve_demo_prints_marked_credentials_and_fresh_ones_on_a_restart() {
     assert!(answer.starts_with("HTTP/1.1 400"), "the old demo password still works: {answer}");
     assert_ne!(second.secret_of("demo-ngo-3"), client_secret);
     drop(second);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn serve_demo_awards_the_whole_2017_budget_to_the_five_ngos_r9() {
+    let dir = temp_dir("demo-grants");
+    let demo = serve_demo(&database_url(&dir));
+    let secret = demo.secret_of("demo-admin");
+    let answer = demo.token_request(&format!("grant_type=password&username=demo-admin&password={secret}"));
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    let token: serde_json::Value = serde_json::from_str(body).unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let year = demo.get_json("/api/v1/program-years/2017", &token);
+    assert_eq!((year["budget_tetri"].clone(), year["granted_tetri"].clone()), (59_000_000.into(), 59_000_000.into()));
+    assert_eq!(year["remaining_tetri"], 0);
+    let grants = demo.get_json("/api/v1/grants?program_year=2017", &token);
+    let items = grants["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5, "one grant per NGO");
+    let total: i64 = items.iter().map(|g| g["amount_tetri"].as_i64().unwrap()).sum();
+    assert_eq!(total, 59_000_000, "the grants add up to the budget, to the tetri");
+    drop(demo);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -65,3 +65,9 @@ pub const REGION_NOT_COVERED: &str = "region_not_covered";
 pub const INVALID_USERNAME: &str = "invalid_username";
 /// The current password given to change it is not the current one.
 pub const WRONG_PASSWORD: &str = "wrong_password";
+/// A program year that does not exist.
+pub const UNKNOWN_PROGRAM_YEAR: &str = "unknown_program_year";
+/// A grant's period outside its program year, or ending before it starts.
+pub const PERIOD_OUTSIDE_YEAR: &str = "period_outside_year";
+/// A number outside the range the field takes.
+pub const OUT_OF_RANGE: &str = "out_of_range";

@@ -45,6 +45,7 @@ impl Modify for Frame {
                 ("auth", "OAuth 2.0 tokens: password grant for people, client credentials for NGO systems."),
                 ("registration", "Persons, arrivals, cases and recorded eligibility decisions (R1–R5, R8, R11, R14)."),
                 ("administration", "Organisations, users and NGO systems (API clients)."),
+                ("grants", "Program years with their budgets, and the grants awarded to NGOs from them (R9, R10)."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),
             ]

@@ -93,6 +93,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        granted_tetri -> BigInt,
     }
 }
 
@@ -106,6 +107,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        period_start -> Date,
+        period_end -> Date,
     }
 }
 

@@ -138,6 +138,21 @@ async fn every_request_example_in_the_document_is_accepted_by_the_live_server() 
     .await;
     let client_body = with(&example("POST", "/api/v1/clients"), &[("organization_id", &organization_id)]);
     send("POST", "/api/v1/clients", "/api/v1/clients", admin, client_body, 201).await;
+    send(
+        "POST",
+        "/api/v1/program-years",
+        "/api/v1/program-years",
+        admin,
+        example("POST", "/api/v1/program-years"),
+        201,
+    )
+    .await;
+    // The grant's example is of the demo's year, 2017.
+    let year = json!({ "year": 2017, "budget_tetri": 59_000_000 });
+    let opened = app.send(Method::POST, "/api/v1/program-years", Some(admin), Some(&year)).await;
+    assert_eq!(opened.status().as_u16(), 201);
+    let grant_body = with(&example("POST", "/api/v1/grants"), &[("organization_id", &organization_id)]);
+    send("POST", "/api/v1/grants", "/api/v1/grants", admin, grant_body, 201).await;
     let password_body = with(&example("POST", "/api/v1/users/me/password"), &[("current_password", PASSWORD)]);
     send("POST", "/api/v1/users/me/password", "/api/v1/users/me/password", caseworker, password_body, 204).await;
 

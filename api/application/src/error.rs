@@ -28,11 +28,13 @@ pub enum RefusalCode {
     /// The change would end the caller's own access: deactivating, resetting or demoting one's
     /// own account, or deactivating one's own organisation. Another administrator may.
     SelfLockout,
+    /// R9: the grant would take the year's grants past its budget (`remaining_tetri` says what is left).
+    BudgetExceeded,
 }
 
 impl RefusalCode {
     /// Every code, for the tests that check each is produced and documented.
-    pub const ALL: [RefusalCode; 9] = [
+    pub const ALL: [RefusalCode; 10] = [
         RefusalCode::DuplicatePerson,
         RefusalCode::DuplicateCase,
         RefusalCode::DuplicateArrival,
@@ -42,6 +44,7 @@ impl RefusalCode {
         RefusalCode::CaseClosed,
         RefusalCode::NameTaken,
         RefusalCode::SelfLockout,
+        RefusalCode::BudgetExceeded,
     ];
 }
 

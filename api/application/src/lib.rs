@@ -20,6 +20,7 @@ pub mod arrivals;
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod grants;
 pub mod identity;
 pub mod ids;
 pub mod persons;

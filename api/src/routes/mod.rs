@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cases;
 pub mod clients;
 pub mod eligibility;
+pub mod grants;
 pub mod health;
 pub mod organizations;
 pub mod persons;
@@ -62,6 +63,10 @@ const REGISTRARS: &[Role] = &[Role::NgoManager, Role::NgoCaseworker];
 const CASE_READERS: &[Role] = &[Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
 /// Arrivals are recorded at the airport by ministry officers, and by NGOs for people who arrived unmet.
 const ARRIVAL_RECORDERS: &[Role] = &[Role::MinistryOfficer, Role::NgoManager, Role::NgoCaseworker];
+
+/// Grants: the ministry's staff read all, an NGO's staff and systems their own (R11, in the query).
+const GRANT_READERS: &[Role] =
+    &[Role::Admin, Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
 
 /// Users: administrators and auditors read all, an NGO manager the NGO's own.
 const USER_READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::NgoManager];
@@ -128,6 +133,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(get "/api/v1/cases/{id}/eligibility", Roles(CASE_READERS), cases::decisions),
         endpoint!(get "/api/v1/cases/{id}/eligibility/{decision_id}", Roles(CASE_READERS), cases::decision),
         endpoint!(post "/api/v1/cases/{id}/close", Roles(REGISTRARS), cases::close),
+        endpoint!(get "/api/v1/program-years", Authenticated, grants::list_years),
+        endpoint!(post "/api/v1/program-years", Roles(ADMIN), grants::create_year),
+        endpoint!(get "/api/v1/program-years/{year}", Authenticated, grants::show_year),
+        endpoint!(get "/api/v1/grants", Roles(GRANT_READERS), grants::list),
+        endpoint!(post "/api/v1/grants", Roles(ADMIN), grants::create),
+        endpoint!(get "/api/v1/grants/{id}", Roles(GRANT_READERS), grants::show),
         endpoint!(get "/api/v1/clients", Roles(ADMIN_READERS), clients::list),
         endpoint!(post "/api/v1/clients", Roles(ADMIN), clients::create),
         endpoint!(get "/api/v1/clients/{id}", Roles(ADMIN_READERS), clients::show),
@@ -162,14 +173,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
-/// Every id in a path is a UUID (the server makes them): a path naming anything else names no
+/// Every id in a path (`{id}`, `{…_id}`) is a UUID (the server makes them): a path naming anything else names no
 /// record, a 404 before any handler or database runs (after the access check, so a stranger still
 /// gets a 401).
 async fn ids_are_uuids<B: actix_web::body::MessageBody + 'static>(
     request: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
-    if request.match_info().iter().any(|(_, value)| uuid::Uuid::try_parse(value).is_err()) {
+    let is_id = |name: &str| name == "id" || name.ends_with("_id");
+    if request.match_info().iter().any(|(name, value)| is_id(name) && uuid::Uuid::try_parse(value).is_err()) {
         // A response, not an `Err`: the envelope renders it as a problem, like every error.
         return Ok(request.error_response(crate::error::ApiError::not_found()).map_into_right_body());
     }
@@ -204,7 +216,10 @@ mod tests {
     #[test]
     fn every_identity_write_forgets_the_remembered_principals() {
         for e in endpoints() {
-            let identity_write = e.method != "GET" && (e.access == Access::Roles(ADMIN) || e.path.contains("password"));
+            // The administrator's money writes (years, grants) change no one's access.
+            let money = ["/api/v1/program-years", "/api/v1/grants"].iter().any(|p| e.path.starts_with(p));
+            let identity_write =
+                e.method != "GET" && !money && (e.access == Access::Roles(ADMIN) || e.path.contains("password"));
             if identity_write {
                 assert!(
                     crate::access::IDENTITY_PATHS.iter().any(|prefix| e.path.starts_with(prefix)),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cases;
 pub mod clients;
+pub mod grants;
 pub mod health;
 pub mod idempotency;
 pub mod organizations;

@@ -1,11 +1,11 @@
-//! Program years and their budgets (R9).
+//! Program years and their budgets (R9), with the running total of the year's grants.
 
 use diesel::prelude::*;
 use domain::money::Tetri;
 use serde::Serialize;
 
 use crate::schema::program_years;
-use crate::{AuditEntry, DbConnection, StoreError, WriteTx, now_utc};
+use crate::{AuditEntry, DbConnection, Page, StoreError, WriteTx, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = program_years)]
@@ -15,13 +15,24 @@ pub struct ProgramYear {
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// R9: the sum of the year's grants, kept by every award in the same statement that checks it.
+    pub granted_tetri: i64,
+}
+
+fn column(amount: Tetri) -> Result<i64, StoreError> {
+    amount.to_i64().ok_or_else(|| StoreError::Corrupt(format!("{amount} does not fit a BIGINT")))
 }
 
 pub fn create(tx: &mut WriteTx<'_>, year: i32, budget: Tetri) -> Result<ProgramYear, StoreError> {
-    let budget_tetri =
-        budget.to_i64().ok_or_else(|| StoreError::Corrupt(format!("budget {budget} does not fit a BIGINT")))?;
     let now = now_utc();
-    let row = ProgramYear { year, budget_tetri, version: 1, created_at: now, updated_at: now };
+    let row = ProgramYear {
+        year,
+        budget_tetri: column(budget)?,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        granted_tetri: 0,
+    };
     diesel::insert_into(program_years::table).values(&row).execute(tx.conn())?;
     tx.audit(AuditEntry {
         action: "create",
@@ -35,4 +46,40 @@ pub fn create(tx: &mut WriteTx<'_>, year: i32, budget: Tetri) -> Result<ProgramY
 
 pub fn get(conn: &mut DbConnection, year: i32) -> Result<ProgramYear, StoreError> {
     Ok(program_years::table.find(year).select(ProgramYear::as_select()).first(conn)?)
+}
+
+/// A page of years in order, after `after`.
+pub fn list(conn: &mut DbConnection, after: Option<i32>, limit: usize) -> Result<Page<ProgramYear>, StoreError> {
+    let mut query = program_years::table.select(ProgramYear::as_select()).order(program_years::year.asc()).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(program_years::year.gt(after));
+    }
+    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |y| y.year.to_string()))
+}
+
+/// R9, atomically: adds `amount` to the year's granted total only if the total stays within the
+/// budget — one conditional UPDATE, so two awards that race cannot both pass (on SQLite, whose
+/// writers take turns, and on PostgreSQL, whose row lock makes the second UPDATE re-check the
+/// first one's total). `Ok(None)` when the year does not exist; `Ok(Some(false))` when the
+/// budget would be exceeded (nothing written).
+pub fn reserve(tx: &mut WriteTx<'_>, year: i32, amount: Tetri) -> Result<Option<bool>, StoreError> {
+    let amount = column(amount)?;
+    let changed = diesel::update(
+        program_years::table
+            .filter(program_years::year.eq(year))
+            .filter((program_years::granted_tetri + amount).le(program_years::budget_tetri)),
+    )
+    .set((
+        program_years::granted_tetri.eq(program_years::granted_tetri + amount),
+        // What the year answers changed: so do its version and its ETag.
+        program_years::version.eq(program_years::version + 1),
+        program_years::updated_at.eq(now_utc()),
+    ))
+    .execute(tx.conn())?;
+    if changed == 1 {
+        return Ok(Some(true));
+    }
+    let exists = program_years::table.find(year).select(program_years::year).first::<i32>(tx.conn()).optional()?;
+    Ok(exists.map(|_| false))
 }

@@ -1,0 +1,9 @@
+DROP INDEX grants_organization_idx;
+ALTER TABLE grants
+    DROP CONSTRAINT grants_positive,
+    DROP CONSTRAINT grants_period,
+    DROP COLUMN period_end,
+    DROP COLUMN period_start;
+ALTER TABLE program_years
+    DROP CONSTRAINT program_years_granted_within_budget,
+    DROP COLUMN granted_tetri;

@@ -1,0 +1,145 @@
+//! Grants: what the ministry awards an NGO for a program year (R9), and what is left of it (R10).
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+use serde::Serialize;
+
+use crate::schema::{grants, services};
+use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = grants)]
+pub struct Grant {
+    pub id: String,
+    pub program_year: i32,
+    pub organization_id: String,
+    pub amount_tetri: i64,
+    pub reference: Option<String>,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+}
+
+/// What a new grant holds.
+#[derive(Debug, Clone)]
+pub struct NewGrant {
+    pub program_year: i32,
+    pub organization_id: String,
+    pub amount_tetri: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub reference: Option<String>,
+}
+
+/// What a grant has paid for, derived from its services (R10: every tetri traceable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Balance {
+    /// Approved and not yet delivered (nor cancelled).
+    pub approved_tetri: i64,
+    /// Delivered, at the delivered cost.
+    pub delivered_tetri: i64,
+}
+
+/// A grant with its balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRecord {
+    pub grant: Grant,
+    pub balance: Balance,
+}
+
+/// Inserts the grant (its year's total must have been reserved in the same transaction, see
+/// `program_years::reserve`). A second grant to the organisation for the year is a `Conflict`.
+pub fn create(tx: &mut WriteTx<'_>, new: NewGrant) -> Result<GrantRecord, StoreError> {
+    let now = now_utc();
+    let grant = Grant {
+        id: new_id(),
+        program_year: new.program_year,
+        organization_id: new.organization_id,
+        amount_tetri: new.amount_tetri,
+        reference: new.reference,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        period_start: new.period_start,
+        period_end: new.period_end,
+    };
+    diesel::insert_into(grants::table).values(&grant).execute(tx.conn())?;
+    tx.audit(AuditEntry {
+        action: "create",
+        entity_type: "grant",
+        entity_id: grant.id.clone(),
+        before: None,
+        after: Some(crate::write::snapshot(&grant)?),
+    })?;
+    Ok(GrantRecord { grant, balance: Balance::default() })
+}
+
+/// The sum of one amount column over a grant's services in one status (0 when none), as BIGINT on
+/// both databases (PostgreSQL's SUM of a BIGINT is a NUMERIC).
+fn services_sum(conn: &mut DbConnection, grant_id: &str, status: &str, column: &str) -> Result<i64, StoreError> {
+    let total: Option<i64> = services::table
+        .filter(services::grant_id.eq(grant_id))
+        .filter(services::status.eq(status))
+        .select(sql::<Nullable<BigInt>>(&format!("CAST(SUM({column}) AS BIGINT)")))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// What a grant's services hold (R10), derived from the services themselves.
+fn balance(conn: &mut DbConnection, grant_id: &str) -> Result<Balance, StoreError> {
+    Ok(Balance {
+        approved_tetri: services_sum(conn, grant_id, "approved", "approved_amount_tetri")?,
+        delivered_tetri: services_sum(conn, grant_id, "delivered", "delivered_amount_tetri")?,
+    })
+}
+
+/// Grants with their balances: two sums per grant (a year has one grant per NGO, a page few).
+fn with_balances(conn: &mut DbConnection, rows: Vec<Grant>) -> Result<Vec<GrantRecord>, StoreError> {
+    rows.into_iter().map(|grant| Ok(GrantRecord { balance: balance(conn, &grant.id)?, grant })).collect()
+}
+
+/// One grant, if the caller may see it (R11: an NGO sees its own grants only).
+pub fn get(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> Result<GrantRecord, StoreError> {
+    let grant = grants::table.find(id).select(Grant::as_select()).first(conn)?;
+    if !visibility.allows(&grant.organization_id) {
+        return Err(StoreError::NotFound);
+    }
+    with_balances(conn, vec![grant])?.pop().ok_or(StoreError::NotFound)
+}
+
+/// The list's filter.
+#[derive(Debug, Clone, Default)]
+pub struct GrantFilter {
+    pub program_year: Option<i32>,
+    pub organization_id: Option<String>,
+}
+
+/// A page of the grants the caller may see, in creation order (ids are UUIDv7), after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &GrantFilter,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<GrantRecord>, StoreError> {
+    let mut query = grants::table.select(Grant::as_select()).order(grants::id.asc()).into_boxed();
+    if let Visibility::Organization(own) = visibility {
+        query = query.filter(grants::organization_id.eq(own.clone()));
+    }
+    if let Some(year) = filter.program_year {
+        query = query.filter(grants::program_year.eq(year));
+    }
+    if let Some(organization_id) = &filter.organization_id {
+        query = query.filter(grants::organization_id.eq(organization_id.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(grants::id.gt(after.to_owned()));
+    }
+    let rows = query.limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)).load(conn)?;
+    let page = Page::from_rows(rows, limit, |g: &Grant| g.id.clone());
+    Ok(Page { items: with_balances(conn, page.items)?, next_after: page.next_after })
+}
