@@ -64,6 +64,7 @@ use crate::routes::{
         grants::list_years,
         grants::create_year,
         grants::show_year,
+        grants::update_year,
         grants::list,
         grants::create,
         grants::show,
@@ -524,7 +525,11 @@ fn close_request_schemas(doc: &mut utoipa::openapi::OpenApi) {
 /// Pattern of a free text: anything but NUL, which no text of the program holds (422 `nul_character`).
 const NO_NUL: &str = "^[^\\u0000]*$";
 
-/// A free-text string (no pattern, enumeration or format of its own) says it holds no NUL.
+/// What Rust's `str::trim` removes (Unicode White_Space), as a regex character class body.
+const WHITESPACE: &str = "\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// A free-text string (no pattern, enumeration or format of its own) says it holds no NUL, and
+/// (when it must not be empty) that trimmed it is at least its least length.
 fn forbid_nul(object: &mut utoipa::openapi::schema::Object) {
     let is_string = match &object.schema_type {
         SchemaType::Type(Type::String) => true,
@@ -532,7 +537,16 @@ fn forbid_nul(object: &mut utoipa::openapi::schema::Object) {
         _ => false,
     };
     if is_string && object.pattern.is_none() && object.enum_values.is_none() && object.format.is_none() {
-        object.pattern = Some(NO_NUL.to_owned());
+        object.pattern = Some(match object.min_length {
+            // The server trims surrounding whitespace before it counts (`input::FieldErrors::text`),
+            // so the least length is of what lies between the first and the last other character.
+            Some(1) => format!("^[{WHITESPACE}]*[^{WHITESPACE}\\u0000][^\\u0000]*$"),
+            Some(least) if least >= 2 => format!(
+                "^[{WHITESPACE}]*[^{WHITESPACE}\\u0000][^\\u0000]{{{}}}[^{WHITESPACE}\\u0000][{WHITESPACE}]*$",
+                format_args!("{},", least - 2)
+            ),
+            _ => NO_NUL.to_owned(),
+        });
     }
 }
 

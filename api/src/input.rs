@@ -176,12 +176,15 @@ impl FieldErrors {
         )
     }
 
-    /// A string of `min..=max` characters (trimmed); `required` when absent and `min > 0`.
+    /// A string of at most `max` characters as sent and at least `min` once trimmed of surrounding
+    /// whitespace (what is kept); `required` when absent and `min > 0`. The OpenAPI document states
+    /// the same: `maxLength`, and a pattern for the trimmed least length (`apidoc::forbid_nul`).
     pub fn text(&mut self, name: &str, field: Field<String>, min: u64, max: u64) -> Option<String> {
-        let value =
+        let sent =
             if min > 0 { self.required(name, field, "a string")? } else { self.optional(name, field, "a string")? };
-        let value = value.trim().to_owned();
-        if !ValidateLength::validate_length(&value, Some(min), Some(max), None) {
+        let value = sent.trim().to_owned();
+        let sent_fits = ValidateLength::validate_length(&sent, None, Some(max), None);
+        if !sent_fits || !ValidateLength::validate_length(&value, Some(min), Some(max), None) {
             self.push(FieldError::new(
                 name,
                 codes::INVALID_LENGTH,

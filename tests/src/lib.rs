@@ -326,14 +326,23 @@ impl TestApp {
 /// Posts every request at the same moment: each from its own task (spread over the runtime's OS
 /// threads) on its own, already open connection, released together by a barrier.
 pub async fn race(app: &std::sync::Arc<TestApp>, requests: Vec<RaceRequest>) -> Vec<RaceAnswer> {
+    race_methods(app, requests.into_iter().map(|r| (reqwest::Method::POST, r)).collect()).await
+}
+
+/// [`race`] with each request's own method.
+pub async fn race_methods(
+    app: &std::sync::Arc<TestApp>,
+    requests: Vec<(reqwest::Method, RaceRequest)>,
+) -> Vec<RaceAnswer> {
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
     let mut tasks = Vec::new();
-    for request in requests {
+    for (method, request) in requests {
         let (app, barrier) = (std::sync::Arc::clone(app), std::sync::Arc::clone(&barrier));
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let _ = client.get(app.url("/health/live")).send().await;
-            let mut builder = client.post(app.url(&request.path)).bearer_auth(&request.token).json(&request.body);
+            let mut builder =
+                client.request(method, app.url(&request.path)).bearer_auth(&request.token).json(&request.body);
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }

@@ -789,3 +789,84 @@ async fn r9_an_award_changes_what_the_year_answers_and_so_its_version_and_etag()
     let after = json(after).await;
     assert_eq!((after["version"].clone(), after["granted_tetri"].clone()), (json!(2), json!(400)));
 }
+
+#[tokio::test]
+async fn r9_a_budget_changes_under_if_match_and_never_below_what_the_years_grants_add_up_to() {
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let admin = &world.admin;
+    new_year(&app, admin, 2020, 1_000).await;
+    new_grant(&app, admin, &award(2020, &world.ngo_a.id, 600)).await;
+    let path = format!("{YEARS}/2020");
+    let put = |budget: i64, tag: &str| {
+        let (path, token, tag) = (path.clone(), admin.token.clone(), tag.to_owned());
+        let app = &app;
+        async move {
+            let body = json!({ "budget_tetri": budget });
+            app.send_if_match(Method::PUT, &path, Some(&token), Some(&body), Some(&tag)).await
+        }
+    };
+    // The award moved the year to version 2.
+    let raised = put(1_500, "\"2\"").await;
+    assert_eq!((raised.status().as_u16(), etag(&raised)), (200, "\"3\"".to_owned()));
+    assert_eq!(totals(&app, &admin.token, 2020).await, (1_500, 600, 900));
+    let stale = put(2_000, "\"2\"").await;
+    assert_problem(stale, 412, "version_conflict").await;
+    // The last tetri the grants need stays; one fewer is refused, and nothing changes.
+    let below = put(599, "*").await;
+    let problem = assert_problem(below, 409, "budget_exceeded").await;
+    assert_eq!(problem["granted_tetri"], 600);
+    assert_eq!(totals(&app, &admin.token, 2020).await, (1_500, 600, 900));
+    let exact = put(600, "*").await;
+    assert_eq!(exact.status().as_u16(), 200);
+    assert_eq!(totals(&app, &admin.token, 2020).await, (600, 600, 0));
+    // JSON Schema's integer: 700.0 is the whole number 700; 700.5 is not one.
+    let body = json!({ "budget_tetri": 700.0 });
+    let whole = app.send_if_match(Method::PUT, &path, Some(&admin.token), Some(&body), Some("*")).await;
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(totals(&app, &admin.token, 2020).await, (700, 600, 100));
+    let body = json!({ "budget_tetri": 700.5 });
+    let fraction = app.send_if_match(Method::PUT, &path, Some(&admin.token), Some(&body), Some("*")).await;
+    assert_problem(fraction, 422, "validation_failed").await;
+    let by_ngo = app
+        .send_if_match(
+            Method::PUT,
+            &path,
+            Some(&world.ngo_a.manager.token),
+            Some(&json!({ "budget_tetri": 9 })),
+            Some("*"),
+        )
+        .await;
+    assert_problem(by_ngo, 403, "forbidden").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn r9_a_budget_lowered_while_an_award_races_it_never_ends_below_the_grants_twenty_times() {
+    let app = TestApp::spawn_for_races().await;
+    let world = app.world().await;
+    let admin = world.admin.clone();
+    for round in 0..20 {
+        let year = 2060 + round;
+        new_year(&app, &admin, year, 100).await;
+        // Either the award of 60 lands first (and the budget of 50 is refused) or the budget does
+        // (and the award is refused): never both.
+        let lower = RaceRequest {
+            token: admin.token.clone(),
+            path: format!("{YEARS}/{year}"),
+            body: json!({ "budget_tetri": 50 }),
+            headers: vec![("If-Match".to_owned(), "*".to_owned())],
+        };
+        let answers = tests::race_methods(
+            &app,
+            vec![(Method::POST, racer(&admin.token, award(year, &world.ngo_a.id, 60))), (Method::PUT, lower)],
+        )
+        .await;
+        let won = answers.iter().filter(|a| a.status == 200 || a.status == 201).count();
+        let refused: Vec<_> = answers.iter().filter(|a| a.status == 409).collect();
+        assert_eq!((won, refused.len()), (1, 1), "round {round}: {answers:?}");
+        assert_eq!(refused[0].body["code"], "budget_exceeded", "round {round}");
+        let (budget, granted, _) = totals(&app, &admin.token, year).await;
+        assert!(granted <= budget, "round {round}: granted {granted} over budget {budget}");
+        assert!((budget, granted) == (100, 60) || (budget, granted) == (50, 0), "round {round}: {budget} {granted}");
+    }
+}

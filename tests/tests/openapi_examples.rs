@@ -147,6 +147,15 @@ async fn every_request_example_in_the_document_is_accepted_by_the_live_server() 
         201,
     )
     .await;
+    send(
+        "PUT",
+        "/api/v1/program-years/{year}",
+        "/api/v1/program-years/2018",
+        admin,
+        example("PUT", "/api/v1/program-years/{year}"),
+        200,
+    )
+    .await;
     // The grant's example is of the demo's year, 2017.
     let year = json!({ "year": 2017, "budget_tetri": 59_000_000 });
     let opened = app.send(Method::POST, "/api/v1/program-years", Some(admin), Some(&year)).await;

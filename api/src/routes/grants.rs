@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use application::grants::award_grant::{AwardGrant, award_grant};
+use application::grants::change_budget::change_budget;
 use application::grants::create_program_year::create_program_year;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::codes;
@@ -17,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::Caller;
+use crate::access::{Caller, request_id};
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{List, Listing, NoFilter, PageQuery, etag};
+use crate::http::{List, Listing, NoFilter, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors, not_an_object};
 
@@ -73,23 +74,41 @@ impl From<YearRow> for ProgramYear {
 pub struct ProgramYearRequest {
     #[serde(default)]
     #[schema(value_type = i64, required = true, minimum = 2015, maximum = 2100)]
-    pub year: Field<i64>,
+    pub year: Field<Value>,
     /// In tetri (100 tetri = 1 GEL).
     #[serde(default)]
     #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
-    pub budget_tetri: Field<i64>,
+    pub budget_tetri: Field<Value>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: BTreeMap<String, Value>,
 }
 
+/// A whole number, as JSON Schema's `integer` takes it: `2259` and `2259.0` alike.
+fn integer(value: &Value) -> Option<i64> {
+    let number = value.as_number()?;
+    number.as_i64().or_else(|| {
+        let float = number.as_f64()?;
+        // Whole, and well within i64 (the fields' bounds are far smaller).
+        (float.fract() == 0.0 && float.abs() < 9.0e18).then_some(float as i64)
+    })
+}
+
 fn whole_number(
     errors: &mut FieldErrors,
     name: &str,
-    field: Field<i64>,
+    field: Field<Value>,
     range: std::ops::RangeInclusive<i64>,
 ) -> Option<i64> {
     let value = errors.required(name, field, "a whole number")?;
+    let Some(value) = integer(&value) else {
+        errors.push(FieldError::new(
+            name,
+            codes::WRONG_TYPE,
+            Message::new("მოსალოდნელია: მთელი რიცხვი", "Expected a whole number"),
+        ));
+        return None;
+    };
     if range.contains(&value) {
         return Some(value);
     }
@@ -203,7 +222,7 @@ pub struct GrantRequest {
     /// A program year (else 422 `unknown_program_year`).
     #[serde(default)]
     #[schema(value_type = i64, required = true, minimum = 2015, maximum = 2100)]
-    pub program_year: Field<i64>,
+    pub program_year: Field<Value>,
     /// An NGO (else 422 `unknown_organization`; the ministry takes no grants).
     #[serde(default)]
     #[schema(value_type = String, format = Uuid, required = true)]
@@ -211,7 +230,7 @@ pub struct GrantRequest {
     /// In tetri, more than zero; with the year's other grants at most its budget (R9).
     #[serde(default)]
     #[schema(value_type = i64, required = true, minimum = 1, maximum = 1_000_000_000_000_000_i64)]
-    pub amount_tetri: Field<i64>,
+    pub amount_tetri: Field<Value>,
     /// Within the program year.
     #[serde(default)]
     #[schema(value_type = NaiveDate, required = true)]
@@ -328,6 +347,51 @@ pub async fn create_year(
         Created::new(ProgramYear::from(create_program_year(tx, year, budget)?))
     })
     .await
+}
+
+/// A program year's new budget (administrators only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({ "budget_tetri": 60_000_000 }))]
+pub struct BudgetRequest {
+    /// In tetri; not below what the year's grants add up to (R9).
+    #[serde(default)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    pub budget_tetri: Field<Value>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, Value>,
+}
+
+/// Changes a program year's budget.
+///
+/// Never below what the year's grants add up to (R9: 409 `budget_exceeded` with `granted_tetri`,
+/// also when an award races the change). `If-Match` required.
+#[utoipa::path(put, path = "/api/v1/program-years/{year}", tag = "grants", operation_id = "update_program_year",
+    request_body = BudgetRequest,
+    params(("year" = i32, Path, minimum = 2015, maximum = 2100, description = "The year"),
+        ("If-Match" = String, Header, description = "The ETag of the year's version being changed")),
+    responses((status = 200, body = ProgramYear),
+        (status = 409, body = crate::error::Problem, description = "R9: the year's grants exceed the new budget (`budget_exceeded`, with `granted_tetri`)")))]
+pub async fn update_year(
+    caller: Caller,
+    request: HttpRequest,
+    pool: web::Data<Pool>,
+    year: web::Path<String>,
+    body: web::Json<BudgetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.parse::<i32>().map_err(|_| ApiError::not_found())?;
+    let version = if_match(&request)?;
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    errors.unknown_fields("", &body.unknown);
+    let budget = whole_number(&mut errors, "budget_tetri", body.budget_tetri, 0..=MAX_TETRI);
+    errors.finish()?;
+    let budget =
+        budget.and_then(|b| Tetri::try_from(b).ok()).ok_or_else(|| ApiError::internal("budget after validation"))?;
+    let changed =
+        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(change_budget(tx, year, version, budget)?))
+            .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(changed.version)).json(ProgramYear::from(changed)))
 }
 
 /// Lists grants.

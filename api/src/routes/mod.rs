@@ -136,6 +136,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(get "/api/v1/program-years", Authenticated, grants::list_years),
         endpoint!(post "/api/v1/program-years", Roles(ADMIN), grants::create_year),
         endpoint!(get "/api/v1/program-years/{year}", Authenticated, grants::show_year),
+        endpoint!(put "/api/v1/program-years/{year}", Roles(ADMIN), grants::update_year),
         endpoint!(get "/api/v1/grants", Roles(GRANT_READERS), grants::list),
         endpoint!(post "/api/v1/grants", Roles(ADMIN), grants::create),
         endpoint!(get "/api/v1/grants/{id}", Roles(GRANT_READERS), grants::show),

@@ -83,3 +83,56 @@ pub fn reserve(tx: &mut WriteTx<'_>, year: i32, amount: Tetri) -> Result<Option<
     let exists = program_years::table.find(year).select(program_years::year).first::<i32>(tx.conn()).optional()?;
     Ok(exists.map(|_| false))
 }
+
+/// What a budget change came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BudgetChange {
+    /// Changed: the year as it is now.
+    Changed(ProgramYear),
+    /// Refused, nothing written: the year's grants add up to more than the new budget (R9).
+    BelowGranted(ProgramYear),
+}
+
+/// R9, atomically: sets the year's budget only if its grants still fit and, when given, the
+/// version is `expected_version` (`None`: `If-Match: *`) — one conditional UPDATE, so a racing
+/// award cannot slip past a lowered budget. A stale version is `StaleVersion`; a budget below the
+/// grants is [`BudgetChange::BelowGranted`].
+pub fn set_budget(
+    tx: &mut WriteTx<'_>,
+    year: i32,
+    expected_version: Option<i32>,
+    budget: Tetri,
+) -> Result<BudgetChange, StoreError> {
+    let budget = column(budget)?;
+    let before = get(tx.conn(), year)?;
+    if let Some(expected) = expected_version {
+        crate::write::expect_version(before.version, expected)?;
+    }
+    let changes = (
+        program_years::budget_tetri.eq(budget),
+        program_years::version.eq(program_years::version + 1),
+        program_years::updated_at.eq(now_utc()),
+    );
+    let fits = program_years::year.eq(year).and(program_years::granted_tetri.le(budget));
+    let changed = match expected_version {
+        Some(expected) => diesel::update(program_years::table.filter(fits.and(program_years::version.eq(expected))))
+            .set(changes)
+            .execute(tx.conn())?,
+        None => diesel::update(program_years::table.filter(fits)).set(changes).execute(tx.conn())?,
+    };
+    let after = get(tx.conn(), year)?;
+    if changed == 0 {
+        return match expected_version {
+            Some(expected) if after.version != expected => Err(StoreError::StaleVersion { current: after.version }),
+            _ => Ok(BudgetChange::BelowGranted(after)),
+        };
+    }
+    tx.audit(AuditEntry {
+        action: "update",
+        entity_type: "program_year",
+        entity_id: year.to_string(),
+        before: Some(crate::write::snapshot(&before)?),
+        after: Some(crate::write::snapshot(&after)?),
+    })?;
+    Ok(BudgetChange::Changed(after))
+}
