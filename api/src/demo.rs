@@ -103,6 +103,7 @@ fn load_program(tx: &mut WriteTx<'_>) -> Result<Vec<Credential>, StartupError> {
             period_start: chrono::NaiveDate::from_ymd_opt(2017, 3, 1).ok_or_else(|| error("date"))?,
             period_end: chrono::NaiveDate::from_ymd_opt(2017, 12, 31).ok_or_else(|| error("date"))?,
             reference: Some(format!("MRA/2017/RG-{:02}", ngos.len() + 1)),
+            ceilings: Vec::new(),
         };
         award_grant(tx, award).map_err(action_error)?;
         ngos.push((id, name.en.clone()));

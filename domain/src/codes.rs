@@ -71,3 +71,11 @@ pub const UNKNOWN_PROGRAM_YEAR: &str = "unknown_program_year";
 pub const PERIOD_OUTSIDE_YEAR: &str = "period_outside_year";
 /// A number outside the range the field takes.
 pub const OUT_OF_RANGE: &str = "out_of_range";
+/// A service type where it does not belong (e.g. a grant ceiling for information, S6).
+pub const SERVICE_TYPE_NOT_ALLOWED: &str = "service_type_not_allowed";
+/// A second ceiling for a service type in one grant.
+pub const DUPLICATE_CEILING: &str = "duplicate_ceiling";
+/// A grant's ceiling for a service type above the grant itself.
+pub const CEILING_EXCEEDS_GRANT: &str = "ceiling_exceeds_grant";
+/// A service type the catalogue does not have.
+pub const UNKNOWN_SERVICE_TYPE: &str = "unknown_service_type";

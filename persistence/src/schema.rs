@@ -98,6 +98,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    grant_ceilings (grant_id, service_type) {
+        grant_id -> Text,
+        service_type -> Text,
+        amount_tetri -> BigInt,
+        committed_tetri -> BigInt,
+    }
+}
+
+diesel::table! {
     grants (id) {
         id -> Text,
         program_year -> Integer,
@@ -326,6 +335,8 @@ diesel::joinable!(organization_regions -> regions (region_code));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(api_clients -> organizations (organization_id));
 diesel::joinable!(grants -> organizations (organization_id));
+diesel::joinable!(grant_ceilings -> grants (grant_id));
+diesel::joinable!(grant_ceilings -> service_types (service_type));
 diesel::joinable!(grants -> program_years (program_year));
 diesel::joinable!(persons -> organizations (organization_id));
 diesel::joinable!(persons -> regions (residence_region));
@@ -346,6 +357,7 @@ diesel::joinable!(shelter_stays -> grants (grant_id));
 diesel::joinable!(shelter_stays -> regions (region_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    grant_ceilings,
     regions,
     service_types,
     organizations,

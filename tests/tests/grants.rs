@@ -870,3 +870,62 @@ async fn r9_a_budget_lowered_while_an_award_races_it_never_ends_below_the_grants
         assert!((budget, granted) == (100, 60) || (budget, granted) == (50, 0), "round {round}: {budget} {granted}");
     }
 }
+
+#[tokio::test]
+async fn a_grant_caps_what_it_pays_per_service_type_each_ceiling_within_the_grant() {
+    // #11: optional ceilings per service type, shown with the grant in the catalogue's order.
+    let app = TestApp::spawn().await;
+    let world = app.world().await;
+    let admin = &world.admin;
+    new_year(&app, admin, 2021, 1_000_000).await;
+    let mut body = award(2021, &world.ngo_a.id, 500_000);
+    body["ceilings"] = json!([
+        { "service_type": "social_project", "amount_tetri": 200_000 },
+        { "service_type": "medication", "amount_tetri": 500_000 },
+    ]);
+    let created = new_grant(&app, admin, &body).await;
+    let expected = json!([
+        { "service_type": "medication", "amount_tetri": 500_000 },
+        { "service_type": "social_project", "amount_tetri": 200_000 },
+    ]);
+    assert_eq!(created["ceilings"], expected, "in the catalogue's order");
+    let read = json(get(&app, &format!("{GRANTS}/{}", text(&created, "id")), &admin.token).await).await;
+    assert_eq!(read["ceilings"], expected);
+    let plain = new_grant(&app, admin, &award(2021, &world.ngo_b.id, 100)).await;
+    assert_eq!(plain["ceilings"], json!([]));
+
+    // Every problem at once: over the grant, twice the same type, information (S6), unknown type.
+    let mut bad = award(2021, &world.ngo_b.id, 100);
+    bad["ceilings"] = json!([
+        { "service_type": "medication", "amount_tetri": 101 },
+        { "service_type": "medication", "amount_tetri": 50 },
+        { "service_type": "information", "amount_tetri": 10 },
+        { "service_type": "yoga", "amount_tetri": 0 },
+    ]);
+    let answer = post(&app, GRANTS, &admin.token, &bad).await;
+    let problem = assert_problem(answer, 422, "validation_failed").await;
+    let mut found = field_errors(&problem);
+    found.sort();
+    let mut wanted: Vec<(String, String)> = [
+        ("ceilings[0].amount_tetri", "ceiling_exceeds_grant"),
+        ("ceilings[1].service_type", "duplicate_ceiling"),
+        ("ceilings[2].service_type", "service_type_not_allowed"),
+        ("ceilings[3].service_type", "unknown_service_type"),
+        ("ceilings[3].amount_tetri", "out_of_range"),
+    ]
+    .iter()
+    .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+    .collect();
+    wanted.sort();
+    // The edge refuses the unknown type and the range before the action sees the rest.
+    let edge: Vec<(String, String)> = wanted.iter().filter(|(f, _)| f.starts_with("ceilings[3]")).cloned().collect();
+    assert_eq!(found, edge, "{problem}");
+    bad["ceilings"].as_array_mut().unwrap().pop();
+    let answer = post(&app, GRANTS, &admin.token, &bad).await;
+    let problem = assert_problem(answer, 422, "validation_failed").await;
+    let mut found = field_errors(&problem);
+    found.sort();
+    let action: Vec<(String, String)> = wanted.into_iter().filter(|(f, _)| !f.starts_with("ceilings[3]")).collect();
+    assert_eq!(found, action, "{problem}");
+    assert_eq!(totals(&app, &admin.token, 2021).await, (1_000_000, 500_100, 499_900), "nothing written");
+}

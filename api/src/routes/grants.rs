@@ -11,6 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use domain::codes;
 use domain::message::{FieldError, Message};
 use domain::money::Tetri;
+use domain::service::ServiceType;
 use persistence::Pool;
 use persistence::repo::grants::{self as repo, GrantFilter, GrantRecord};
 use persistence::repo::program_years::{self, ProgramYear as YearRow};
@@ -24,6 +25,7 @@ use crate::error::ApiError;
 use crate::http::{List, Listing, NoFilter, PageQuery, etag, if_match};
 use crate::idempotency::{self, Created};
 use crate::input::{Field, FieldErrors, not_an_object};
+use crate::schema::ServiceTypeSchema;
 
 /// The first and last program year the system takes.
 const YEARS: std::ops::RangeInclusive<i64> = 2015..=2100;
@@ -154,6 +156,15 @@ pub struct GrantBalance {
     pub remaining_tetri: i64,
 }
 
+/// A grant's cap on what it pays for one service type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantCeiling {
+    #[schema(value_type = ServiceTypeSchema)]
+    pub service_type: String,
+    #[schema(minimum = 1)]
+    pub amount_tetri: i64,
+}
+
 /// A grant to an NGO for a program year (R9, R10).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Grant {
@@ -173,6 +184,8 @@ pub struct Grant {
     /// The ministry's reference (e.g. the contract number).
     #[schema(required = true)]
     pub reference: Option<String>,
+    /// Caps on what the grant pays per service type (none: only the grant caps it).
+    pub ceilings: Vec<GrantCeiling>,
     pub balance: GrantBalance,
     #[schema(minimum = 1)]
     pub version: i32,
@@ -185,7 +198,7 @@ pub struct Grant {
 }
 
 impl From<GrantRecord> for Grant {
-    fn from(GrantRecord { grant: g, balance: b }: GrantRecord) -> Self {
+    fn from(GrantRecord { grant: g, balance: b, ceilings }: GrantRecord) -> Self {
         let used = b.approved_tetri.saturating_add(b.delivered_tetri);
         Self {
             balance: GrantBalance {
@@ -201,6 +214,10 @@ impl From<GrantRecord> for Grant {
             period_start: g.period_start,
             period_end: g.period_end,
             reference: g.reference,
+            ceilings: ceilings
+                .into_iter()
+                .map(|c| GrantCeiling { service_type: c.service_type, amount_tetri: c.amount_tetri })
+                .collect(),
             version: g.version,
             created_at: g.created_at,
             updated_at: g.updated_at,
@@ -216,7 +233,8 @@ impl From<GrantRecord> for Grant {
     "amount_tetri": 11_800_000,
     "period_start": "2017-03-01",
     "period_end": "2017-12-31",
-    "reference": "MRA/2017/RG-03"
+    "reference": "MRA/2017/RG-03",
+    "ceilings": [{ "service_type": "social_project", "amount_tetri": 4_000_000 }]
 }))]
 pub struct GrantRequest {
     /// A program year (else 422 `unknown_program_year`).
@@ -243,9 +261,54 @@ pub struct GrantRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub reference: Field<String>,
+    /// Caps per service type: each paid type at most once, each within the grant.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<CeilingRequest>>, max_items = 8)]
+    pub ceilings: Field<Vec<CeilingRequest>>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: BTreeMap<String, Value>,
+}
+
+/// A cap on what a grant pays for one service type.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CeilingRequest {
+    /// A service type the grant pays for (not `information`, S6).
+    #[serde(default)]
+    #[schema(value_type = ServiceTypeSchema, required = true)]
+    pub service_type: Field<String>,
+    /// In tetri: more than zero, at most the grant.
+    #[serde(default)]
+    #[schema(value_type = i64, required = true, minimum = 1, maximum = 1_000_000_000_000_000_i64)]
+    pub amount_tetri: Field<Value>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, Value>,
+}
+
+fn ceilings(errors: &mut FieldErrors, field: Field<Vec<CeilingRequest>>) -> Vec<(ServiceType, Tetri)> {
+    let requested = errors.optional("ceilings", field, "an array of ceilings").unwrap_or_default();
+    let mut parsed = Vec::new();
+    for (i, ceiling) in requested.into_iter().enumerate() {
+        errors.unknown_fields(&format!("ceilings[{i}]."), &ceiling.unknown);
+        let name = format!("ceilings[{i}].service_type");
+        let service_type = errors.required(&name, ceiling.service_type, "a service type").and_then(|code| {
+            let found = ServiceType::parse(&code);
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    name.as_str(),
+                    codes::UNKNOWN_SERVICE_TYPE,
+                    Message::new("ასეთი სერვისი არ არსებობს", "No such service type"),
+                ));
+            }
+            found
+        });
+        let amount = whole_number(errors, &format!("ceilings[{i}].amount_tetri"), ceiling.amount_tetri, 1..=MAX_TETRI);
+        if let (Some(service_type), Some(amount)) = (service_type, amount.and_then(|a| Tetri::try_from(a).ok())) {
+            parsed.push((service_type, amount));
+        }
+    }
+    parsed
 }
 
 impl GrantRequest {
@@ -261,6 +324,7 @@ impl GrantRequest {
         let end = errors.required("period_end", self.period_end, "a date (YYYY-MM-DD)");
         let period_end = errors.date("period_end", end);
         let reference = errors.text("reference", self.reference, 0, 200).filter(|r| !r.is_empty());
+        let ceilings = ceilings(&mut errors, self.ceilings);
         errors.finish()?;
         match (program_year, organization_id, amount, period_start, period_end) {
             (Some(year), Some(organization_id), Some(amount), Some(period_start), Some(period_end)) => Ok(AwardGrant {
@@ -270,6 +334,7 @@ impl GrantRequest {
                 period_start,
                 period_end,
                 reference,
+                ceilings,
             }),
             _ => Err(ApiError::internal("grant fields missing after validation")),
         }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use serde::Serialize;
 
-use crate::schema::{grants, services};
+use crate::schema::{grant_ceilings, grants, service_types, services};
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -33,6 +33,16 @@ pub struct NewGrant {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub reference: Option<String>,
+    /// Caps per service type, each within the grant (at most one per type).
+    pub ceilings: Vec<Ceiling>,
+}
+
+/// A grant's cap on what it pays for one service type.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = grant_ceilings)]
+pub struct Ceiling {
+    pub service_type: String,
+    pub amount_tetri: i64,
 }
 
 /// What a grant has paid for, derived from its services (R10: every tetri traceable).
@@ -44,38 +54,62 @@ pub struct Balance {
     pub delivered_tetri: i64,
 }
 
-/// A grant with its balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A grant with its ceilings and its balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GrantRecord {
+    #[serde(flatten)]
     pub grant: Grant,
+    pub ceilings: Vec<Ceiling>,
+    #[serde(skip)]
     pub balance: Balance,
 }
 
 /// Inserts the grant (its year's total must have been reserved in the same transaction, see
 /// `program_years::reserve`). A second grant to the organisation for the year is a `Conflict`.
 pub fn create(tx: &mut WriteTx<'_>, new: NewGrant) -> Result<GrantRecord, StoreError> {
+    let NewGrant { program_year, organization_id, amount_tetri, period_start, period_end, reference, ceilings } = new;
     let now = now_utc();
     let grant = Grant {
         id: new_id(),
-        program_year: new.program_year,
-        organization_id: new.organization_id,
-        amount_tetri: new.amount_tetri,
-        reference: new.reference,
+        program_year,
+        organization_id,
+        amount_tetri,
+        reference,
         version: 1,
         created_at: now,
         updated_at: now,
-        period_start: new.period_start,
-        period_end: new.period_end,
+        period_start,
+        period_end,
     };
     diesel::insert_into(grants::table).values(&grant).execute(tx.conn())?;
+    for ceiling in &ceilings {
+        diesel::insert_into(grant_ceilings::table)
+            .values((
+                grant_ceilings::grant_id.eq(&grant.id),
+                grant_ceilings::service_type.eq(&ceiling.service_type),
+                grant_ceilings::amount_tetri.eq(ceiling.amount_tetri),
+            ))
+            .execute(tx.conn())?;
+    }
+    let record = GrantRecord { ceilings: ceilings_of(tx.conn(), &grant.id)?, grant, balance: Balance::default() };
     tx.audit(AuditEntry {
         action: "create",
         entity_type: "grant",
-        entity_id: grant.id.clone(),
+        entity_id: record.grant.id.clone(),
         before: None,
-        after: Some(crate::write::snapshot(&grant)?),
+        after: Some(crate::write::snapshot(&record)?),
     })?;
-    Ok(GrantRecord { grant, balance: Balance::default() })
+    Ok(record)
+}
+
+/// A grant's ceilings, in the order of the service catalogue.
+fn ceilings_of(conn: &mut DbConnection, grant_id: &str) -> Result<Vec<Ceiling>, StoreError> {
+    Ok(grant_ceilings::table
+        .inner_join(service_types::table)
+        .filter(grant_ceilings::grant_id.eq(grant_id))
+        .order(service_types::sort_order.asc())
+        .select(Ceiling::as_select())
+        .load(conn)?)
 }
 
 /// The sum of one amount column over a grant's services in one status (0 when none), as BIGINT on
@@ -97,9 +131,14 @@ fn balance(conn: &mut DbConnection, grant_id: &str) -> Result<Balance, StoreErro
     })
 }
 
-/// Grants with their balances: two sums per grant (a year has one grant per NGO, a page few).
+/// Grants with their ceilings and balances: three queries per grant (a year has one grant per NGO,
+/// a page few).
 fn with_balances(conn: &mut DbConnection, rows: Vec<Grant>) -> Result<Vec<GrantRecord>, StoreError> {
-    rows.into_iter().map(|grant| Ok(GrantRecord { balance: balance(conn, &grant.id)?, grant })).collect()
+    rows.into_iter()
+        .map(|grant| {
+            Ok(GrantRecord { balance: balance(conn, &grant.id)?, ceilings: ceilings_of(conn, &grant.id)?, grant })
+        })
+        .collect()
 }
 
 /// One grant, if the caller may see it (R11: an NGO sees its own grants only).

@@ -6,7 +6,8 @@ use domain::grant::r9_grant_within_budget;
 use domain::message::{FieldError, Message};
 use domain::money::Tetri;
 use domain::organization::OrganizationKind;
-use persistence::repo::grants::{self, GrantRecord, NewGrant};
+use domain::service::ServiceType;
+use persistence::repo::grants::{self, Ceiling, GrantRecord, NewGrant};
 use persistence::repo::program_years;
 use persistence::{StoreError, Visibility, WriteTx};
 
@@ -28,6 +29,8 @@ pub struct AwardGrant {
     pub period_end: NaiveDate,
     /// The ministry's reference (contract number), if any.
     pub reference: Option<String>,
+    /// Caps on what it pays per service type: each paid type at most once, each within the grant.
+    pub ceilings: Vec<(ServiceType, Tetri)>,
 }
 
 /// Awards the grant. The year's granted total is raised in the same conditional statement that
@@ -53,6 +56,29 @@ pub fn award_grant(tx: &mut WriteTx<'_>, command: AwardGrant) -> Result<GrantRec
                 "The period must lie within the program year and end on or after its start",
             ),
         ));
+    }
+    for (i, (service_type, ceiling)) in command.ceilings.iter().enumerate() {
+        if *service_type == ServiceType::Information {
+            errors.push(FieldError::new(
+                format!("ceilings[{i}].service_type"),
+                codes::SERVICE_TYPE_NOT_ALLOWED,
+                Message::new("ინფორმაცია გრანტით არ ფინანსდება", "Information (S6) is not paid from a grant"),
+            ));
+        }
+        if command.ceilings[..i].iter().any(|(earlier, _)| earlier == service_type) {
+            errors.push(FieldError::new(
+                format!("ceilings[{i}].service_type"),
+                codes::DUPLICATE_CEILING,
+                Message::new("ამ სერვისის ზღვარი უკვე მითითებულია", "This service type has a ceiling already"),
+            ));
+        }
+        if *ceiling > command.amount {
+            errors.push(FieldError::new(
+                format!("ceilings[{i}].amount_tetri"),
+                codes::CEILING_EXCEEDS_GRANT,
+                Message::new("ზღვარი გრანტის თანხას აღემატება", "A ceiling cannot exceed the grant"),
+            ));
+        }
     }
     let organization = persistence::repo::organizations::get(tx.read(), &Visibility::All, &command.organization_id)
         .map(Some)
@@ -103,6 +129,14 @@ pub fn award_grant(tx: &mut WriteTx<'_>, command: AwardGrant) -> Result<GrantRec
         period_start: command.period_start,
         period_end: command.period_end,
         reference: command.reference,
+        ceilings: command
+            .ceilings
+            .iter()
+            .map(|(service_type, amount)| {
+                let amount_tetri = amount.to_i64().ok_or_else(|| ActionError::corrupt("ceiling beyond a BIGINT"))?;
+                Ok(Ceiling { service_type: service_type.code().to_owned(), amount_tetri })
+            })
+            .collect::<Result<_, ActionError>>()?,
     };
     grants::create(tx, new).map_err(|error| match error {
         StoreError::Conflict(_) => Refusal::new(
