@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use domain::codes;
-use domain::grant::r9_grant_within_budget;
+use domain::grant::{MoneyError, r9_grant_within_budget};
 use domain::message::{FieldError, Message};
 use domain::money::Tetri;
 use domain::organization::OrganizationKind;
@@ -104,23 +104,19 @@ pub fn award_grant(tx: &mut WriteTx<'_>, command: AwardGrant) -> Result<GrantRec
     };
     errors.finish()?;
     let amount = command.amount.to_i64().ok_or_else(|| ActionError::corrupt("amount beyond a BIGINT"))?;
-    match program_years::reserve(tx, command.program_year, command.amount)? {
-        Some(true) => {}
-        Some(false) | None => {
-            // Refused without a write: explain it from the year as it is now.
-            let year = program_years::get(tx.read(), command.program_year).ok().or(year);
-            let (budget, granted) = year.map_or((0, 0), |y| (y.budget_tetri, y.granted_tetri));
-            let to_tetri = |v: i64| Tetri::try_from(v).unwrap_or(Tetri::ZERO);
-            let refusal = r9_grant_within_budget(to_tetri(budget), to_tetri(granted), command.amount).err().unwrap_or(
-                domain::grant::MoneyError::BudgetExceeded {
-                    requested: command.amount,
-                    available: to_tetri(budget.saturating_sub(granted)),
-                },
-            );
-            return Err(Refusal::new(RefusalCode::BudgetExceeded, refusal.message())
-                .with("remaining_tetri", serde_json::json!(budget.saturating_sub(granted).max(0)))
-                .into());
-        }
+    if program_years::reserve(tx, command.program_year, command.amount)? != Some(true) {
+        // Refused without a write: explained by R9 on the year as it is now (a year deleted
+        // meanwhile explains itself as a budget of nothing).
+        let now = program_years::get(tx.read(), command.program_year).ok().or(year);
+        let (budget, granted) = now.map_or((0, 0), |y| (y.budget_tetri, y.granted_tetri));
+        let tetri = |v: i64| Tetri::try_from(v).unwrap_or(Tetri::ZERO);
+        let remaining = budget.saturating_sub(granted).max(0);
+        let refusal = r9_grant_within_budget(tetri(budget), tetri(granted), command.amount)
+            .err()
+            .unwrap_or(MoneyError::BudgetExceeded { requested: command.amount, available: tetri(remaining) });
+        return Err(Refusal::new(RefusalCode::BudgetExceeded, refusal.message())
+            .with("remaining_tetri", serde_json::json!(remaining))
+            .into());
     }
     let new = NewGrant {
         program_year: command.program_year,
