@@ -125,6 +125,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
         });
     }
     close_request_schemas(&mut doc);
+    forbid_nul_in_queries(&mut doc);
+    link_created_resources(&mut doc);
+    doc
+}
+
+/// Free-text query parameters say they hold no NUL, as the bodies' do (422 `nul_character`).
+fn forbid_nul_in_queries(doc: &mut utoipa::openapi::OpenApi) {
     for item in doc.paths.paths.values_mut() {
         let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for parameter in operations.into_iter().flatten().flat_map(|o| o.parameters.iter_mut().flatten()) {
@@ -135,8 +142,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
             }
         }
     }
-    link_created_resources(&mut doc);
-    doc
 }
 
 /// A path's parameters, in order: `/api/v1/cases/{id}/eligibility/{decision_id}` → `id`, `decision_id`.
