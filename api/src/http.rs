@@ -60,15 +60,28 @@ impl PageQuery {
         let after = self.cursor.as_deref().and_then(|cursor| match decode_cursor(cursor) {
             Some(key) => Some(key),
             None => {
-                errors.push(FieldError::new(
-                    "cursor",
-                    codes::INVALID_CURSOR,
-                    Message::new("cursor არასწორია", "cursor is not one this API returned"),
-                ));
+                errors.push(invalid_cursor());
                 None
             }
         });
         PageRequest { limit, after }
+    }
+}
+
+fn invalid_cursor() -> FieldError {
+    FieldError::new(
+        "cursor",
+        codes::INVALID_CURSOR,
+        Message::new("cursor არასწორია", "cursor is not one this API returned"),
+    )
+}
+
+impl PageRequest {
+    /// The key after which the page starts, as the list's key type (a program year's is a
+    /// number); a cursor whose key is not one is `invalid_cursor`, reported with the rest.
+    pub fn after_key<T: std::str::FromStr>(&self, errors: &mut crate::input::FieldErrors) -> Option<T> {
+        let key = self.after.as_deref()?;
+        key.parse().map_err(|_| errors.push(invalid_cursor())).ok()
     }
 }
 

@@ -30,6 +30,16 @@ pub enum Field<T> {
     NulCharacter,
 }
 
+/// A JSON number that is whole: `2259`, or `2259.0` (well within i64; the fields' bounds are far
+/// smaller).
+fn integer(value: &Value) -> Option<i64> {
+    let number = value.as_number()?;
+    number.as_i64().or_else(|| {
+        let float = number.as_f64()?;
+        (float.fract() == 0.0 && float.abs() < 9.0e18).then_some(float as i64)
+    })
+}
+
 /// Whether any text in `value` holds a NUL character.
 fn holds_nul(value: &Value) -> bool {
     match value {
@@ -131,6 +141,37 @@ impl FieldErrors {
                 None
             }
         }
+    }
+
+    /// A whole number within `range`, as JSON Schema's `integer` takes it: `2259` and `2259.0`
+    /// alike; `required` when absent, `wrong_type` when not whole, `out_of_range` outside.
+    pub fn whole_number(
+        &mut self,
+        name: &str,
+        field: Field<Value>,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
+        let value = self.required(name, field, "a whole number")?;
+        let Some(value) = integer(&value) else {
+            self.push(FieldError::new(
+                name,
+                codes::WRONG_TYPE,
+                Message::new("მოსალოდნელია: მთელი რიცხვი", "Expected a whole number"),
+            ));
+            return None;
+        };
+        if range.contains(&value) {
+            return Some(value);
+        }
+        self.push(FieldError::new(
+            name,
+            codes::OUT_OF_RANGE,
+            Message::new(
+                format!("{name}: {}-დან {}-მდე", range.start(), range.end()),
+                format!("{name} must be from {} to {}", range.start(), range.end()),
+            ),
+        ));
+        None
     }
 
     /// An id filter: a UUID (ids are server-generated UUIDs), normalised to the stored form.

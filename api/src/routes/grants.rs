@@ -86,51 +86,12 @@ pub struct ProgramYearRequest {
     pub unknown: BTreeMap<String, Value>,
 }
 
-/// A whole number, as JSON Schema's `integer` takes it: `2259` and `2259.0` alike.
-fn integer(value: &Value) -> Option<i64> {
-    let number = value.as_number()?;
-    number.as_i64().or_else(|| {
-        let float = number.as_f64()?;
-        // Whole, and well within i64 (the fields' bounds are far smaller).
-        (float.fract() == 0.0 && float.abs() < 9.0e18).then_some(float as i64)
-    })
-}
-
-fn whole_number(
-    errors: &mut FieldErrors,
-    name: &str,
-    field: Field<Value>,
-    range: std::ops::RangeInclusive<i64>,
-) -> Option<i64> {
-    let value = errors.required(name, field, "a whole number")?;
-    let Some(value) = integer(&value) else {
-        errors.push(FieldError::new(
-            name,
-            codes::WRONG_TYPE,
-            Message::new("მოსალოდნელია: მთელი რიცხვი", "Expected a whole number"),
-        ));
-        return None;
-    };
-    if range.contains(&value) {
-        return Some(value);
-    }
-    errors.push(FieldError::new(
-        name,
-        codes::OUT_OF_RANGE,
-        Message::new(
-            format!("{name}: {}-დან {}-მდე", range.start(), range.end()),
-            format!("{name} must be from {} to {}", range.start(), range.end()),
-        ),
-    ));
-    None
-}
-
 impl ProgramYearRequest {
     fn parse(self) -> Result<(i32, Tetri), ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
-        let year = whole_number(&mut errors, "year", self.year, YEARS);
-        let budget = whole_number(&mut errors, "budget_tetri", self.budget_tetri, 0..=MAX_TETRI);
+        let year = errors.whole_number("year", self.year, YEARS);
+        let budget = errors.whole_number("budget_tetri", self.budget_tetri, 0..=MAX_TETRI);
         errors.finish()?;
         match (year.and_then(|y| i32::try_from(y).ok()), budget.and_then(|b| Tetri::try_from(b).ok())) {
             (Some(year), Some(budget)) => Ok((year, budget)),
@@ -303,7 +264,7 @@ fn ceilings(errors: &mut FieldErrors, field: Field<Vec<CeilingRequest>>) -> Vec<
             }
             found
         });
-        let amount = whole_number(errors, &format!("ceilings[{i}].amount_tetri"), ceiling.amount_tetri, 1..=MAX_TETRI);
+        let amount = errors.whole_number(&format!("ceilings[{i}].amount_tetri"), ceiling.amount_tetri, 1..=MAX_TETRI);
         if let (Some(service_type), Some(amount)) = (service_type, amount.and_then(|a| Tetri::try_from(a).ok())) {
             parsed.push((service_type, amount));
         }
@@ -315,10 +276,10 @@ impl GrantRequest {
     fn parse(self) -> Result<AwardGrant, ApiError> {
         let mut errors = FieldErrors::default();
         errors.unknown_fields("", &self.unknown);
-        let program_year = whole_number(&mut errors, "program_year", self.program_year, YEARS);
+        let program_year = errors.whole_number("program_year", self.program_year, YEARS);
         let organization_id = errors.required("organization_id", self.organization_id, "an id");
         let organization_id = errors.uuid("organization_id", organization_id);
-        let amount = whole_number(&mut errors, "amount_tetri", self.amount_tetri, 1..=MAX_TETRI);
+        let amount = errors.whole_number("amount_tetri", self.amount_tetri, 1..=MAX_TETRI);
         let start = errors.required("period_start", self.period_start, "a date (YYYY-MM-DD)");
         let period_start = errors.date("period_start", start);
         let end = errors.required("period_end", self.period_end, "a date (YYYY-MM-DD)");
@@ -363,19 +324,7 @@ pub async fn list_years(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let page = page.parse(&mut errors);
-    let after = page
-        .after
-        .as_deref()
-        .map(|a| {
-            a.parse::<i32>().map_err(|_| {
-                ApiError::validation(vec![FieldError::new(
-                    "cursor",
-                    codes::INVALID_CURSOR,
-                    Message::new("cursor არასწორია", "cursor is not one this API returned"),
-                )])
-            })
-        })
-        .transpose()?;
+    let after = page.after_key::<i32>(&mut errors);
     errors.finish()?;
     let found = db::read(&pool, move |conn| Ok(program_years::list(conn, after, page.limit)?)).await?;
     Ok(HttpResponse::Ok().json(List::from_page(found, ProgramYear::from)))
@@ -449,7 +398,7 @@ pub async fn update_year(
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
-    let budget = whole_number(&mut errors, "budget_tetri", body.budget_tetri, 0..=MAX_TETRI);
+    let budget = errors.whole_number("budget_tetri", body.budget_tetri, 0..=MAX_TETRI);
     errors.finish()?;
     let budget =
         budget.and_then(|b| Tetri::try_from(b).ok()).ok_or_else(|| ApiError::internal("budget after validation"))?;
