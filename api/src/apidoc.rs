@@ -18,7 +18,7 @@ use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
 use crate::routes::{
     Text, arrivals, auth, cases, clients, eligibility, endpoints, grants, health, organizations, persons, program,
-    regions, users,
+    regions, services, users,
 };
 
 #[derive(OpenApi)]
@@ -68,6 +68,15 @@ use crate::routes::{
         grants::list,
         grants::create,
         grants::show,
+        services::list_for_case,
+        services::create,
+        services::list,
+        services::show,
+        services::approve,
+        services::reject,
+        services::supplement,
+        services::deliver,
+        services::cancel,
         clients::list,
         clients::create,
         clients::show,

@@ -114,6 +114,32 @@ error_codes! {
     BudgetExceeded = "budget_exceeded", CONFLICT,
         "წლის ბიუჯეტი ამოწურულია", "The program year's budget would be exceeded",
         "Award at most `remaining_tetri`, or raise the year's budget first (R9).";
+    /// R10: `remaining_tetri` says what is left of the grant (or of its ceiling for the type,
+    /// named in `ceiling_service_type`).
+    GrantExceeded = "grant_exceeded", CONFLICT,
+        "გრანტის ნაშთი არ კმარა", "The grant would be overspent",
+        "Approve at most `remaining_tetri` (R10), or release approvals first (cancel what will not be delivered).";
+    /// R10: the NGO has no grant running on the day of the approval.
+    NoGrant = "no_grant", CONFLICT,
+        "მოქმედი გრანტი არ არის", "No grant is running today",
+        "An approval is charged to the NGO's grant for the year of the approval (R10): the ministry must award one that runs today.";
+    /// R12: the requester of a service cannot decide it.
+    FourEyes = "four_eyes", CONFLICT,
+        "ოთხი თვალის პრინციპი", "The requester cannot decide this",
+        "Another manager (or another NGO system) must approve or reject what you requested (R12).";
+    CaseNotEligible = "case_not_eligible", CONFLICT,
+        "საქმე არ არის უფლებამოსილი", "The case is not eligible",
+        "Services are for eligible cases (`case_status` says what it is): decide its eligibility first (`POST /api/v1/cases/{id}/eligibility`).";
+    InvalidTransition = "invalid_transition", CONFLICT,
+        "ეს ნაბიჯი ამ სტატუსიდან დაუშვებელია", "Not possible in the service's status",
+        "The service's status (`service_status`) does not allow this step (requested → approved | rejected; approved → delivered | cancelled; requested → cancelled): read it again.";
+    ServiceTypeNotAllowed = "service_type_not_allowed", UNPROCESSABLE_ENTITY,
+        "ეს სერვისი საქმეზე არ მოითხოვება", "This service is not requested on a case",
+        "Request S1–S4 on a case; temporary shelter (S5) hangs on the arrival, information (S6) is published.";
+    /// R10: `excess_tetri` is the difference to approve first.
+    SupplementaryApprovalRequired = "supplementary_approval_required", CONFLICT,
+        "საჭიროა დამატებითი დამტკიცება", "The cost exceeds the approval",
+        "A manager other than the requester approves the `excess_tetri` first (`POST /api/v1/services/{id}/supplement`), then record the delivery again (R10).";
     CaseClosed = "case_closed", CONFLICT,
         "საქმე დახურულია", "The case is closed",
         "A closed case cannot change; open a new case for a new return.";
@@ -395,6 +421,13 @@ impl From<RefusalCode> for ErrorCode {
             RefusalCode::NameTaken => ErrorCode::Conflict,
             RefusalCode::SelfLockout => ErrorCode::SelfLockout,
             RefusalCode::BudgetExceeded => ErrorCode::BudgetExceeded,
+            RefusalCode::GrantExceeded => ErrorCode::GrantExceeded,
+            RefusalCode::NoGrant => ErrorCode::NoGrant,
+            RefusalCode::FourEyes => ErrorCode::FourEyes,
+            RefusalCode::CaseNotEligible => ErrorCode::CaseNotEligible,
+            RefusalCode::InvalidTransition => ErrorCode::InvalidTransition,
+            RefusalCode::ServiceTypeNotAllowed => ErrorCode::ServiceTypeNotAllowed,
+            RefusalCode::SupplementRequired => ErrorCode::SupplementaryApprovalRequired,
         }
     }
 }

@@ -128,12 +128,29 @@ fn replay(collection: &str, claim: Claim) -> Result<HttpResponse, ApiError> {
     }
 }
 
-/// Runs a create in one transaction, with its audit events, honouring `Idempotency-Key`.
+/// Runs a create in one transaction, with its audit events, honouring `Idempotency-Key`; the
+/// created resource lives under the request's path.
 pub async fn create<F>(
     pool: &Pool,
     caller: &Caller,
     request: &HttpRequest,
     body: &Value,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut WriteTx<'_>) -> Result<Created, ApiError> + Send + 'static,
+{
+    create_at(pool, caller, request, body, request.path(), work).await
+}
+
+/// [`create`] for a resource that lives under `collection` rather than the request's path (a
+/// service requested under its case lives at `/api/v1/services/{id}`).
+pub async fn create_at<F>(
+    pool: &Pool,
+    caller: &Caller,
+    request: &HttpRequest,
+    body: &Value,
+    collection: &str,
     work: F,
 ) -> Result<HttpResponse, ApiError>
 where
@@ -166,14 +183,14 @@ where
     })
     .await;
     match outcome {
-        Ok(Ok(created)) => Ok(respond(request.path(), created.status.as_u16(), &created.body, false)),
-        Ok(Err(claim)) => replay(request.path(), claim),
+        Ok(Ok(created)) => Ok(respond(collection, created.status.as_u16(), &created.body, false)),
+        Ok(Err(claim)) => replay(collection, claim),
         // Two copies at the same moment: the other one committed the key first; replay it.
         Err(error) if error.code == ErrorCode::Conflict && key.is_some() => {
             let key = key.unwrap_or_default();
             let found = db::read(pool, move |conn| Ok(idempotency::stored(conn, &principal, &key, &hash)?)).await?;
             match found {
-                Some(claim) => replay(request.path(), claim),
+                Some(claim) => replay(collection, claim),
                 None => Err(error),
             }
         }

@@ -13,7 +13,7 @@ use domain::person::{ConsentScope, GeorgianName, LatinName, PhoneNumber, Sex};
 use domain::person_id::{PersonalNumber, ResidencePermitNumber};
 use domain::region::RegionCode;
 use domain::role::Role;
-use domain::service::ServiceType;
+use domain::service::{ConditionCategory, ICD10_PATTERN, ServiceStatus, ServiceType};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
@@ -173,6 +173,27 @@ string_enum!(
     /// A service the program pays for (S1–S6), by its stable code.
     ServiceTypeSchema = "ServiceType",
     ServiceType::ALL.iter().map(|s| s.code()).collect()
+);
+
+string_enum!(
+    /// Where a service is in its lifecycle: `requested` → `approved` | `rejected`; `approved` →
+    /// `delivered` | `cancelled`; `requested` → `cancelled`.
+    ServiceStatusSchema = "ServiceStatus",
+    ServiceStatus::ALL.iter().map(|s| s.as_str()).collect()
+);
+
+string_enum!(
+    /// S1: the category of the condition a medical service is for.
+    ConditionCategorySchema = "ConditionCategory",
+    ConditionCategory::ALL.iter().map(|c| c.as_str()).collect()
+);
+
+string_pattern!(
+    /// S1, R11: a diagnosis as an ICD-10 code (a letter, two digits, optionally a dot and one to
+    /// four further characters). Sensitive: only the NGO holding the case reads it.
+    Icd10CodeSchema = "Icd10Code",
+    ICD10_PATTERN,
+    example = "E11.9"
 );
 
 string_enum!(

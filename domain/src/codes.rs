@@ -79,3 +79,15 @@ pub const DUPLICATE_CEILING: &str = "duplicate_ceiling";
 pub const CEILING_EXCEEDS_GRANT: &str = "ceiling_exceeds_grant";
 /// A service type the catalogue does not have.
 pub const UNKNOWN_SERVICE_TYPE: &str = "unknown_service_type";
+/// An approved amount above the requested one (R10).
+pub const EXCEEDS_REQUESTED: &str = "exceeds_requested";
+/// A service's details that do not belong to its type (e.g. `medical` on a social project).
+pub const NOT_FOR_SERVICE_TYPE: &str = "not_for_service_type";
+/// An ICD-10 code not in the WHO's format (S1).
+pub const INVALID_ICD10_CODE: &str = "invalid_icd10_code";
+/// A date after today where only the past or today makes sense.
+pub const DATE_IN_FUTURE: &str = "date_in_future";
+/// A delivery dated before its approval.
+pub const DELIVERED_BEFORE_APPROVAL: &str = "delivered_before_approval";
+/// A vocational referral without a proposed training direction (S4), or an empty one.
+pub const NO_DIRECTION: &str = "no_direction";

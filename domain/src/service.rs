@@ -386,9 +386,9 @@ pub fn transition(from: ServiceStatus, action: ServiceAction, role: Role) -> Res
 pub struct FourEyesError;
 
 impl FourEyesError {
-    /// The stable machine code, `four_eyes_violation`.
+    /// The stable machine code, `four_eyes`.
     pub fn code(&self) -> &'static str {
-        "four_eyes_violation"
+        "four_eyes"
     }
 
     /// The refusal in Georgian and English.
@@ -405,11 +405,44 @@ pub fn r12_four_eyes<T: PartialEq>(requested_by: &T, approver: &T) -> Result<(),
     if requested_by == approver { Err(FourEyesError) } else { Ok(()) }
 }
 
+/// S1, R11: an ICD-10 code as the WHO writes it — a letter, two digits, and optionally a dot
+/// with one to four further characters (`E11`, `E11.9`, `S72.001`, `F43.1`). Upper case only.
+pub fn is_icd10_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    let (category, rest) = bytes.split_at(bytes.len().min(3));
+    let category_ok = category.len() == 3
+        && category[0].is_ascii_uppercase()
+        && category[1].is_ascii_digit()
+        && category[2].is_ascii_digit();
+    let rest_ok = match rest {
+        [] => true,
+        [b'.', tail @ ..] => {
+            (1..=4).contains(&tail.len()) && tail.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        }
+        _ => false,
+    };
+    category_ok && rest_ok
+}
+
+/// The pattern of [`is_icd10_code`], for the published contract.
+pub const ICD10_PATTERN: &str = r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$";
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use Role::{NgoCaseworker, NgoManager};
+
+    #[test]
+    fn s1_icd10_codes_at_the_edges_of_the_format() {
+        for good in ["E11", "E11.9", "S72.001", "F43.1", "Z99.89", "C4A.0", "A00.ABCD"] {
+            let expected = !good.starts_with("C4A");
+            assert_eq!(is_icd10_code(good), expected, "{good}");
+        }
+        for bad in ["", "E1", "e11", "E11.", "E11.12345", "11E", "E11-9", "EE1", "E11 ", " E11", "E1١"] {
+            assert!(!is_icd10_code(bad), "{bad:?}");
+        }
+    }
     use ServiceAction as A;
     use ServiceStatus as S;
 
@@ -468,7 +501,7 @@ mod tests {
     fn r12_requester_cannot_approve() {
         assert_eq!(r12_four_eyes(&"user-1", &"user-1"), Err(FourEyesError));
         assert_eq!(r12_four_eyes(&"user-1", &"user-2"), Ok(()));
-        assert_eq!(r12_four_eyes(&42_u64, &42_u64).unwrap_err().code(), "four_eyes_violation");
+        assert_eq!(r12_four_eyes(&42_u64, &42_u64).unwrap_err().code(), "four_eyes");
     }
 
     #[test]

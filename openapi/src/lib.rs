@@ -46,6 +46,7 @@ impl Modify for Frame {
                 ("registration", "Persons, arrivals, cases and recorded eligibility decisions (R1–R5, R8, R11, R14)."),
                 ("administration", "Organisations, users and NGO systems (API clients)."),
                 ("grants", "Program years with their budgets, and the grants awarded to NGOs from them (R9, R10)."),
+                ("services", "Services S1–S4 on eligible cases: requested, approved under four eyes and paid from the NGO's grant (R10–R12), delivered or cancelled."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),
             ]

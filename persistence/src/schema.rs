@@ -118,6 +118,7 @@ diesel::table! {
         updated_at -> Timestamp,
         period_start -> Date,
         period_end -> Date,
+        committed_tetri -> BigInt,
     }
 }
 
@@ -234,6 +235,14 @@ diesel::table! {
         updated_at -> Timestamp,
         requested_by_client_id -> Nullable<Text>,
         decided_by_client_id -> Nullable<Text>,
+        organization_id -> Text,
+        requested_on -> Date,
+        reference -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        supplementary_tetri -> BigInt,
+        supplemented_by_user_id -> Nullable<Text>,
+        supplemented_by_client_id -> Nullable<Text>,
+        delivery_reference -> Nullable<Text>,
     }
 }
 
@@ -243,6 +252,14 @@ diesel::table! {
         condition_category -> Text,
         icd10_code -> Nullable<Text>,
         notes -> Nullable<Text>,
+        provider -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    service_psychosocial_details (service_id) {
+        service_id -> Text,
+        planned_sessions -> Integer,
     }
 }
 
@@ -261,6 +278,8 @@ diesel::table! {
         skills -> Text,
         interests -> Text,
         proposed_directions -> Text,
+        education -> Nullable<Text>,
+        division_informed_on -> Nullable<Date>,
     }
 }
 
@@ -351,6 +370,7 @@ diesel::joinable!(services -> grants (grant_id));
 diesel::joinable!(services -> service_types (service_type));
 diesel::joinable!(service_medical_details -> services (service_id));
 diesel::joinable!(service_social_project_details -> services (service_id));
+diesel::joinable!(service_psychosocial_details -> services (service_id));
 diesel::joinable!(service_vocational_details -> services (service_id));
 diesel::joinable!(shelter_stays -> arrivals (arrival_id));
 diesel::joinable!(shelter_stays -> grants (grant_id));
@@ -373,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     eligibility_decisions,
     services,
     service_medical_details,
+    service_psychosocial_details,
     service_social_project_details,
     service_vocational_details,
     shelter_stays,

@@ -14,6 +14,7 @@ use domain::case::CaseStatus;
 use domain::eligibility::{LegalStatus, Outcome};
 use domain::organization::OrganizationKind;
 use domain::role::Role;
+use domain::service::{ConditionCategory, ServiceStatus, ServiceType};
 
 /// A domain enumeration with a stable text form.
 pub trait TextEnum: Sized + Copy + Debug + 'static {
@@ -45,6 +46,18 @@ text_enum! {
     LegalStatus => "legal status",
     Role => "role",
     OrganizationKind => "organisation kind",
+    ServiceStatus => "service status",
+    ConditionCategory => "condition category",
+}
+
+impl TextEnum for ServiceType {
+    const WHAT: &'static str = "service type";
+    fn as_text(self) -> &'static str {
+        self.code()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Self::parse(text)
+    }
 }
 
 /// A [`TextEnum`] on its way to or from a text column.
@@ -69,7 +82,7 @@ macro_rules! into_domain {
     };
 }
 
-into_domain!(CaseStatus, Outcome, LegalStatus, Role, OrganizationKind);
+into_domain!(CaseStatus, Outcome, LegalStatus, Role, OrganizationKind, ServiceType, ServiceStatus, ConditionCategory);
 
 impl<T: TextEnum, DB: Backend> FromSql<Text, DB> for Stored<T>
 where

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod private_postgres;
 pub mod records;
 pub mod registration;
+pub mod services;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 

@@ -30,11 +30,27 @@ pub enum RefusalCode {
     SelfLockout,
     /// R9: the grant would take the year's grants past its budget (`remaining_tetri` says what is left).
     BudgetExceeded,
+    /// R10: the approval would take the grant (or its ceiling for the type) below zero
+    /// (`remaining_tetri` says what is left).
+    GrantExceeded,
+    /// R10: the NGO has no grant running on the day of the approval.
+    NoGrant,
+    /// R12: the requester of a service — person or NGO system — cannot decide it.
+    FourEyes,
+    /// A service is requested, or approved, only for an eligible case.
+    CaseNotEligible,
+    /// The service's lifecycle has no such step from its status.
+    InvalidTransition,
+    /// Temporary shelter (S5) hangs on the arrival, and information (S6) is not requested.
+    ServiceTypeNotAllowed,
+    /// R10: a delivered cost above the approval needs a supplementary approval of the
+    /// difference first (`excess_tetri`).
+    SupplementRequired,
 }
 
 impl RefusalCode {
     /// Every code, for the tests that check each is produced and documented.
-    pub const ALL: [RefusalCode; 10] = [
+    pub const ALL: [RefusalCode; 17] = [
         RefusalCode::DuplicatePerson,
         RefusalCode::DuplicateCase,
         RefusalCode::DuplicateArrival,
@@ -45,6 +61,13 @@ impl RefusalCode {
         RefusalCode::NameTaken,
         RefusalCode::SelfLockout,
         RefusalCode::BudgetExceeded,
+        RefusalCode::GrantExceeded,
+        RefusalCode::NoGrant,
+        RefusalCode::FourEyes,
+        RefusalCode::CaseNotEligible,
+        RefusalCode::InvalidTransition,
+        RefusalCode::ServiceTypeNotAllowed,
+        RefusalCode::SupplementRequired,
     ];
 }
 

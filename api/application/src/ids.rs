@@ -57,4 +57,6 @@ ids! {
     ClientId;
     /// An organisation: the ministry or an NGO.
     OrganizationId;
+    /// A service requested on a case (S1–S4).
+    ServiceId;
 }

@@ -11,6 +11,8 @@
 //! - [`persons`]: register a person (R5, R14), correct a person.
 //! - [`arrivals`]: record a return (R5, R11), correct it (#8.10), read it (R11).
 //! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
+//! - [`grants`]: program years and their budgets, grants to NGOs (R9).
+//! - [`services`]: services S1–S4 on a case, paid from grants (R10, R11, R12).
 //! - [`identity`]: organisations, users and their passwords, NGO systems (the administrator's
 //!   work, and a user's own password).
 
@@ -25,9 +27,10 @@ pub mod identity;
 pub mod ids;
 pub mod persons;
 pub mod principal;
+pub mod services;
 pub mod version;
 
 pub use error::{ActionError, Refusal, RefusalCode};
-pub use ids::{ArrivalId, CaseId, ClientId, OrganizationId, PersonId, UserId};
+pub use ids::{ArrivalId, CaseId, ClientId, OrganizationId, PersonId, ServiceId, UserId};
 pub use principal::{Principal, PrincipalKind};
 pub use version::ExpectedVersion;

@@ -112,6 +112,9 @@ pub struct GrantBalance {
     /// Delivered, at the delivered cost.
     #[schema(minimum = 0)]
     pub delivered_tetri: i64,
+    /// Approved, then cancelled: released back to the grant (not part of `remaining_tetri`'s deduction).
+    #[schema(minimum = 0)]
+    pub cancelled_tetri: i64,
     /// What is left to approve: granted minus approved minus delivered.
     #[schema(minimum = 0)]
     pub remaining_tetri: i64,
@@ -166,6 +169,7 @@ impl From<GrantRecord> for Grant {
                 granted_tetri: g.amount_tetri,
                 approved_tetri: b.approved_tetri,
                 delivered_tetri: b.delivered_tetri,
+                cancelled_tetri: b.cancelled_tetri,
                 remaining_tetri: g.amount_tetri.saturating_sub(used).max(0),
             },
             id: g.id,

@@ -21,6 +21,7 @@ pub mod organizations;
 pub mod persons;
 pub mod program;
 pub mod regions;
+pub mod services;
 pub mod users;
 
 /// A bilingual text, as every message in the API carries it.
@@ -62,6 +63,9 @@ const ORGANIZATION_READERS: &[Role] =
 const REGISTRARS: &[Role] = &[Role::NgoManager, Role::NgoCaseworker];
 const CASE_READERS: &[Role] = &[Role::MinistryOfficer, Role::Auditor, Role::NgoManager, Role::NgoCaseworker];
 /// Arrivals are recorded at the airport by ministry officers, and by NGOs for people who arrived unmet.
+/// Approving, rejecting and supplementing a service is for an NGO's managers (and its systems
+/// with the manager's rights), never the requester (R12, in the action).
+const SERVICE_DECIDERS: &[Role] = &[Role::NgoManager];
 const ARRIVAL_RECORDERS: &[Role] = &[Role::MinistryOfficer, Role::NgoManager, Role::NgoCaseworker];
 
 /// Grants: the ministry's staff read all, an NGO's staff and systems their own (R11, in the query).
@@ -133,6 +137,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(get "/api/v1/cases/{id}/eligibility", Roles(CASE_READERS), cases::decisions),
         endpoint!(get "/api/v1/cases/{id}/eligibility/{decision_id}", Roles(CASE_READERS), cases::decision),
         endpoint!(post "/api/v1/cases/{id}/close", Roles(REGISTRARS), cases::close),
+        endpoint!(get "/api/v1/cases/{id}/services", Roles(CASE_READERS), services::list_for_case),
+        endpoint!(post "/api/v1/cases/{id}/services", Roles(REGISTRARS), services::create),
+        endpoint!(get "/api/v1/services", Roles(CASE_READERS), services::list),
+        endpoint!(get "/api/v1/services/{id}", Roles(CASE_READERS), services::show),
+        endpoint!(post "/api/v1/services/{id}/approve", Roles(SERVICE_DECIDERS), services::approve),
+        endpoint!(post "/api/v1/services/{id}/reject", Roles(SERVICE_DECIDERS), services::reject),
+        endpoint!(post "/api/v1/services/{id}/supplement", Roles(SERVICE_DECIDERS), services::supplement),
+        endpoint!(post "/api/v1/services/{id}/deliver", Roles(REGISTRARS), services::deliver),
+        endpoint!(post "/api/v1/services/{id}/cancel", Roles(REGISTRARS), services::cancel),
         endpoint!(get "/api/v1/program-years", Authenticated, grants::list_years),
         endpoint!(post "/api/v1/program-years", Roles(ADMIN), grants::create_year),
         endpoint!(get "/api/v1/program-years/{year}", Authenticated, grants::show_year),

@@ -1,12 +1,10 @@
 //! Grants: what the ministry awards an NGO for a program year (R9), and what is left of it (R10).
 
 use chrono::NaiveDate;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 use serde::Serialize;
 
-use crate::schema::{grant_ceilings, grants, service_types, services};
+use crate::schema::{grant_ceilings, grants, service_types};
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -22,6 +20,9 @@ pub struct Grant {
     pub updated_at: chrono::NaiveDateTime,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
+    /// R10: what the grant's services hold now (approved with supplements, plus delivered), kept
+    /// by every approval, delivery and cancellation in the statement that checks it.
+    pub committed_tetri: i64,
 }
 
 /// What a new grant holds.
@@ -52,6 +53,8 @@ pub struct Balance {
     pub approved_tetri: i64,
     /// Delivered, at the delivered cost.
     pub delivered_tetri: i64,
+    /// Approved, then cancelled (released back to the grant).
+    pub cancelled_tetri: i64,
 }
 
 /// A grant with its ceilings and its balance.
@@ -80,6 +83,7 @@ pub fn create(tx: &mut WriteTx<'_>, new: NewGrant) -> Result<GrantRecord, StoreE
         updated_at: now,
         period_start,
         period_end,
+        committed_tetri: 0,
     };
     diesel::insert_into(grants::table).values(&grant).execute(tx.conn())?;
     for ceiling in &ceilings {
@@ -112,26 +116,13 @@ fn ceilings_of(conn: &mut DbConnection, grant_id: &str) -> Result<Vec<Ceiling>, 
         .load(conn)?)
 }
 
-/// The sum of one amount column over a grant's services in one status (0 when none), as BIGINT on
-/// both databases (PostgreSQL's SUM of a BIGINT is a NUMERIC).
-fn services_sum(conn: &mut DbConnection, grant_id: &str, status: &str, column: &str) -> Result<i64, StoreError> {
-    let total: Option<i64> = services::table
-        .filter(services::grant_id.eq(grant_id))
-        .filter(services::status.eq(status))
-        .select(sql::<Nullable<BigInt>>(&format!("CAST(SUM({column}) AS BIGINT)")))
-        .first(conn)?;
-    Ok(total.unwrap_or(0))
-}
-
 /// What a grant's services hold (R10), derived from the services themselves.
 fn balance(conn: &mut DbConnection, grant_id: &str) -> Result<Balance, StoreError> {
-    Ok(Balance {
-        approved_tetri: services_sum(conn, grant_id, "approved", "approved_amount_tetri")?,
-        delivered_tetri: services_sum(conn, grant_id, "delivered", "delivered_amount_tetri")?,
-    })
+    let (approved_tetri, delivered_tetri, cancelled_tetri) = super::services::sums_for_grant(conn, grant_id)?;
+    Ok(Balance { approved_tetri, delivered_tetri, cancelled_tetri })
 }
 
-/// Grants with their ceilings and balances: three queries per grant (a year has one grant per NGO,
+/// Grants with their ceilings and balances: two queries per grant (a year has one grant per NGO,
 /// a page few).
 fn with_balances(conn: &mut DbConnection, rows: Vec<Grant>) -> Result<Vec<GrantRecord>, StoreError> {
     rows.into_iter()

@@ -13,5 +13,6 @@ pub mod persons;
 pub mod principals;
 pub mod program_years;
 pub mod reference;
+pub mod services;
 pub mod throttle;
 pub mod users;
