@@ -44,7 +44,12 @@ impl TestApp {
     pub async fn grant_this_year(&self, admin: &Login, ngo_id: &str, budget: i64, amount: i64) -> Value {
         let year = this_year();
         let opened = self
-            .send(Method::POST, "/api/v1/program-years", Some(&admin.token), Some(&json!({ "year": year, "budget_tetri": budget })))
+            .send(
+                Method::POST,
+                "/api/v1/program-years",
+                Some(&admin.token),
+                Some(&json!({ "year": year, "budget_tetri": budget })),
+            )
             .await;
         assert!([201, 409].contains(&opened.status().as_u16()), "opening {year}: {}", json(opened).await);
         let body = json!({

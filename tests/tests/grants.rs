@@ -180,7 +180,7 @@ async fn r9_r10_a_year_and_its_grants_are_created_read_back_and_listed_with_thei
     assert_eq!(grant_a["reference"], "GR-2018/001 ტოლერანტი", "Georgian text round-trips");
     assert_eq!(
         grant_a["balance"],
-        json!({ "granted_tetri": 40_000, "approved_tetri": 0, "delivered_tetri": 0, "remaining_tetri": 40_000 })
+        json!({ "granted_tetri": 40_000, "approved_tetri": 0, "delivered_tetri": 0, "cancelled_tetri": 0, "remaining_tetri": 40_000 })
     );
     assert_eq!(grant_a["version"], 1);
     for key in ["created_at", "updated_at"] {

@@ -162,6 +162,36 @@ async fn every_request_example_in_the_document_is_accepted_by_the_live_server() 
     assert_eq!(opened.status().as_u16(), 201);
     let grant_body = with(&example("POST", "/api/v1/grants"), &[("organization_id", &organization_id)]);
     send("POST", "/api/v1/grants", "/api/v1/grants", admin, grant_body, 201).await;
+    // Services on an eligible case of NGO A, paid from its grant for this year: requested by the
+    // caseworker, approved and supplemented by the manager (R12), delivered; two more rejected and
+    // cancelled.
+    app.grant_this_year(&world.admin, &world.ngo_a.id, 59_000_000, 1_000_000).await;
+    let eligible = app.eligible_case(&world.airport, &world.ngo_a, 77).await;
+    let manager = world.ngo_a.manager.token.as_str();
+    let services = format!("/api/v1/cases/{eligible}/services");
+    let mut requested = Vec::new();
+    for _ in 0..3 {
+        let service = send(
+            "POST",
+            "/api/v1/cases/{id}/services",
+            &services,
+            caseworker,
+            example("POST", "/api/v1/cases/{id}/services"),
+            201,
+        )
+        .await;
+        requested.push(text(&service, "id"));
+    }
+    for (path, id, token, status) in [
+        ("/api/v1/services/{id}/approve", &requested[0], manager, 200),
+        ("/api/v1/services/{id}/supplement", &requested[0], manager, 200),
+        ("/api/v1/services/{id}/deliver", &requested[0], caseworker, 200),
+        ("/api/v1/services/{id}/reject", &requested[1], manager, 200),
+        ("/api/v1/services/{id}/cancel", &requested[2], caseworker, 200),
+    ] {
+        let filled = path.replace("{id}", id);
+        send("POST", path, &filled, token, example("POST", path), status).await;
+    }
     let password_body = with(&example("POST", "/api/v1/users/me/password"), &[("current_password", PASSWORD)]);
     send("POST", "/api/v1/users/me/password", "/api/v1/users/me/password", caseworker, password_body, 204).await;
 

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! What the schema itself refuses, on both backends, whatever code writes to it: the audit trail
 //! is append-only (R13), budgets are not negative (R9), a person is stored once (R5), a shelter
-//! stay is at most 4 nights (R7), no principal decides a service it requested (R12), and foreign
+//! stay is at most 4 nights (R7), no principal decides a service it requested (R12), a grant is
+//! never overspent nor a delivery paid beyond its approval (R10), and foreign
 //! keys hold (also on SQLite).
 
 use diesel::RunQueryDsl;
@@ -148,8 +149,9 @@ fn service_sql(id: &str, requested_by: (&str, &str), decided_by: Option<(&str, &
         None => (String::new(), String::new()),
     };
     format!(
-        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at, {}{decided_columns}) \
-         VALUES ('{id}', 'case-1', 'medication', 'approved', {AT}, {AT}, {AT}, '{}'{decided_values})",
+        "INSERT INTO services (id, case_id, organization_id, service_type, status, requested_at, requested_on, \
+         approved_amount_tetri, decided_on, created_at, updated_at, {}{decided_columns}) \
+         VALUES ('{id}', 'case-1', 'org-1', 'medication', 'approved', {AT}, '2017-03-02', 0, '2017-03-02', {AT}, {AT}, '{}'{decided_values})",
         column(requested_by.0, "requested"),
         requested_by.1,
     )
@@ -188,14 +190,14 @@ async fn r12_no_principal_person_or_system_decides_a_service_it_requested() {
     assert_refused(own, "check", "an NGO system approving its own request");
     // Every request names who made it, and one principal at most decides.
     let nobody = format!(
-        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at) \
-         VALUES ('s-3', 'case-1', 'medication', 'requested', {AT}, {AT}, {AT})"
+        "INSERT INTO services (id, case_id, organization_id, service_type, status, requested_at, requested_on, created_at, updated_at) \
+         VALUES ('s-3', 'case-1', 'org-1', 'medication', 'requested', {AT}, '2017-03-02', {AT}, {AT})"
     );
     assert_refused(run(&mut conn, &nobody), "check", "a service requested by nobody");
     let both = format!(
-        "INSERT INTO services (id, case_id, service_type, status, requested_at, created_at, updated_at, \
-         requested_by_user_id, decided_by_user_id, decided_by_client_id) \
-         VALUES ('s-4', 'case-1', 'medication', 'approved', {AT}, {AT}, {AT}, 'user-1', 'user-2', 'client-2')"
+        "INSERT INTO services (id, case_id, organization_id, service_type, status, requested_at, requested_on, \
+         approved_amount_tetri, decided_on, created_at, updated_at, requested_by_user_id, decided_by_user_id, decided_by_client_id) \
+         VALUES ('s-4', 'case-1', 'org-1', 'medication', 'approved', {AT}, '2017-03-02', 0, '2017-03-02', {AT}, {AT}, 'user-1', 'user-2', 'client-2')"
     );
     assert_refused(run(&mut conn, &both), "check", "a service decided by a user and a system at once");
 
@@ -209,6 +211,86 @@ async fn r12_no_principal_person_or_system_decides_a_service_it_requested() {
         assert_eq!(run(&mut conn, &service_sql(id, requested, Some(decided))).unwrap(), 1, "{id}");
     }
     assert_eq!(run(&mut conn, &service_sql("s-9", ("client", "client-1"), None)).unwrap(), 1, "not yet decided");
+}
+
+/// R10: the database itself refuses a grant's running total below zero or beyond the grant, an
+/// approval above the request, a delivery above the approval with its supplements, and a
+/// supplement approved by the service's requester (R12).
+#[tokio::test]
+async fn r10_the_schema_refuses_an_overspent_grant_and_a_delivery_beyond_its_approval() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.database.connect();
+    insert_organization(&mut conn, "org-1", "NGO One");
+    let setup = [
+        format!(
+            "INSERT INTO program_years (year, budget_tetri, created_at, updated_at) VALUES (2017, 100000, {AT}, {AT})"
+        ),
+        format!(
+            "INSERT INTO grants (id, program_year, organization_id, amount_tetri, period_start, period_end, created_at, updated_at) \
+             VALUES ('grant-1', 2017, 'org-1', 1000, '2017-01-01', '2017-12-31', {AT}, {AT})"
+        ),
+        format!(
+            "INSERT INTO users (id, organization_id, username, full_name, role, password_hash, created_at, updated_at) \
+             VALUES ('user-1', 'org-1', 'user-1', 'Worker', 'ngo_manager', 'x', {AT}, {AT})"
+        ),
+        person_sql("person-1", "01001012345", "org-1"),
+    ];
+    for sql in &setup {
+        assert_eq!(run(&mut conn, sql).unwrap(), 1, "{sql}");
+    }
+    insert_arrival(&mut conn, "arrival-1", "org-1");
+    let case = format!(
+        "INSERT INTO cases (id, person_id, arrival_id, organization_id, registration_date, arrival_date, status, \
+         created_at, updated_at) \
+         VALUES ('case-1', 'person-1', 'arrival-1', 'org-1', '2017-03-02', '2017-03-01', 'eligible', {AT}, {AT})"
+    );
+    assert_eq!(run(&mut conn, &case).unwrap(), 1);
+
+    assert_eq!(
+        run(&mut conn, "UPDATE grants SET committed_tetri = 1000 WHERE id = 'grant-1'").unwrap(),
+        1,
+        "the last tetri"
+    );
+    let over = run(&mut conn, "UPDATE grants SET committed_tetri = 1001 WHERE id = 'grant-1'");
+    assert_refused(over, "check", "a grant committed one tetri beyond its amount");
+    let negative = run(&mut conn, "UPDATE grants SET committed_tetri = -1 WHERE id = 'grant-1'");
+    assert_refused(negative, "check", "a grant's running total below zero");
+
+    let service = |id: &str,
+                   status: &str,
+                   requested: i64,
+                   approved: i64,
+                   supplement: i64,
+                   delivered: &str,
+                   extra: (&str, &str)| {
+        format!(
+            "INSERT INTO services (id, case_id, organization_id, service_type, grant_id, status, requested_amount_tetri, \
+             approved_amount_tetri, supplementary_tetri, delivered_amount_tetri, delivered_on, requested_by_user_id, \
+             requested_at, requested_on, decided_on, created_at, updated_at{}) \
+             VALUES ('{id}', 'case-1', 'org-1', 'medication', 'grant-1', '{status}', {requested}, {approved}, {supplement}, \
+             {delivered}, '2017-04-01', 'user-1', {AT}, '2017-03-02', '2017-03-03', {AT}, {AT}{})",
+            extra.0, extra.1
+        )
+    };
+    let none = ("", "");
+    let above = run(&mut conn, &service("s-1", "approved", 500, 501, 0, "NULL", none));
+    assert_refused(above, "check", "an approval above the request");
+    let beyond = run(&mut conn, &service("s-2", "delivered", 500, 500, 100, "601", none));
+    assert_refused(beyond, "check", "a delivery above the approval with its supplements");
+    let own =
+        run(&mut conn, &service("s-3", "approved", 500, 500, 100, "NULL", (", supplemented_by_user_id", ", 'user-1'")));
+    assert_refused(own, "check", "a supplement approved by the requester (R12)");
+    let unpaid = format!(
+        "INSERT INTO services (id, case_id, organization_id, service_type, status, requested_amount_tetri, approved_amount_tetri, \
+         requested_by_user_id, requested_at, requested_on, decided_on, created_at, updated_at) \
+         VALUES ('s-4', 'case-1', 'org-1', 'medication', 'approved', 500, 500, 'user-1', {AT}, '2017-03-02', '2017-03-03', {AT}, {AT})"
+    );
+    assert_refused(run(&mut conn, &unpaid), "check", "an approval of money charged to no grant");
+    assert_eq!(
+        run(&mut conn, &service("s-5", "delivered", 500, 500, 100, "600", none)).unwrap(),
+        1,
+        "to the last tetri"
+    );
 }
 
 #[tokio::test]

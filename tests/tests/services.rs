@@ -82,8 +82,9 @@ async fn s1_medication_is_requested_approved_under_four_eyes_and_delivered_below
     assert_eq!(requested["requested_on"], today());
     let id = text(&requested, "id");
 
-    let (approved, tag) =
-        app.service_step_ok(&world.ngo_a.manager.token, &id, "approve", &json!({ "approved_amount_tetri": 40_000 }), &tag).await;
+    let (approved, tag) = app
+        .service_step_ok(&world.ngo_a.manager.token, &id, "approve", &json!({ "approved_amount_tetri": 40_000 }), &tag)
+        .await;
     assert_eq!(approved["status"], "approved");
     assert_eq!(approved["approved_amount_tetri"], 40_000);
     assert_eq!(approved["grant_id"], grant_id.as_str(), "R10: charged to the NGO's grant for this year");
@@ -93,7 +94,10 @@ async fn s1_medication_is_requested_approved_under_four_eyes_and_delivered_below
 
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 39_500, "reference": "INV-0815" });
     let (delivered, _) = app.service_step_ok(&world.ngo_a.caseworker.token, &id, "deliver", &delivery, &tag).await;
-    assert_eq!((delivered["status"].as_str(), delivered["delivered_amount_tetri"].as_i64()), (Some("delivered"), Some(39_500)));
+    assert_eq!(
+        (delivered["status"].as_str(), delivered["delivered_amount_tetri"].as_i64()),
+        (Some("delivered"), Some(39_500))
+    );
     assert_eq!(delivered["committed_tetri"], 39_500);
     assert_eq!(delivered["delivery_reference"], "INV-0815");
     // R10: the delivery cost 500 tetri less than approved; those go back to the grant.
@@ -124,7 +128,8 @@ async fn s2_s3_s4_each_go_through_their_lifecycle_and_s4_costs_nothing_unless_re
     let (s3, tag) = app.request_service(cw, &case_id, &project).await;
     assert_eq!(s3["social_project"]["title"], "საცხობი რუსთავში");
     assert_eq!(s3["reference"], "TOL/SP/7");
-    let (s3, _) = app.service_step_ok(mgr, &text(&s3, "id"), "approve", &json!({ "approved_amount_tetri": 250_000 }), &tag).await;
+    let (s3, _) =
+        app.service_step_ok(mgr, &text(&s3, "id"), "approve", &json!({ "approved_amount_tetri": 250_000 }), &tag).await;
     assert_eq!(s3["committed_tetri"], 250_000);
 
     let referral = json!({
@@ -171,7 +176,12 @@ async fn r12_the_requester_never_decides_its_own_request_person_or_ngo_system() 
     let system = app.client_token(&text(&client, "client_id"), &text(&client, "client_secret")).await;
     let (by_system, tag) = app.request_service(&system, &case_id, &medication(10_000)).await;
     assert_eq!(by_system["requested_by"]["type"], "client");
-    assert_problem(app.service_step(&system, &text(&by_system, "id"), "approve", &json!({}), &tag).await, 409, "four_eyes").await;
+    assert_problem(
+        app.service_step(&system, &text(&by_system, "id"), "approve", &json!({}), &tag).await,
+        409,
+        "four_eyes",
+    )
+    .await;
     let (approved, _) = app.service_step_ok(mgr, &text(&by_system, "id"), "approve", &json!({}), &tag).await;
     assert_eq!(approved["decided_by"]["type"], "user");
     let (by_person, tag) = app.request_service(&world.ngo_a.caseworker.token, &case_id, &medication(10_000)).await;
@@ -179,7 +189,8 @@ async fn r12_the_requester_never_decides_its_own_request_person_or_ngo_system() 
     assert_eq!(approved["decided_by"], json!({ "type": "client", "id": client["id"] }));
     // A caseworker may not approve at all.
     let (requested, tag) = app.request_service(mgr, &case_id, &medication(10_000)).await;
-    let response = app.service_step(&world.ngo_a.caseworker.token, &text(&requested, "id"), "approve", &json!({}), &tag).await;
+    let response =
+        app.service_step(&world.ngo_a.caseworker.token, &text(&requested, "id"), "approve", &json!({}), &tag).await;
     assert_problem(response, 403, "forbidden").await;
 }
 
@@ -199,13 +210,18 @@ async fn r10_approvals_take_the_grant_to_its_last_tetri_and_not_one_beyond() {
     let (service, tag2) = app.read(&format!("/api/v1/services/{}", text(&second, "id")), mgr).await;
     assert_eq!(service["status"], "requested");
     // The last tetri: exactly what is left passes, and then nothing is.
-    let (approved, _) =
-        app.service_step_ok(mgr, &text(&second, "id"), "approve", &json!({ "approved_amount_tetri": 40_000 }), &tag2).await;
+    let (approved, _) = app
+        .service_step_ok(mgr, &text(&second, "id"), "approve", &json!({ "approved_amount_tetri": 40_000 }), &tag2)
+        .await;
     assert_eq!(approved["approved_amount_tetri"], 40_000);
     assert_eq!(sums(&app.grant_balance(mgr, &grant_id).await), (100_000, 0, 0, 0));
     let (third, tag3) = app.request_service(cw, &case_id, &medication(1)).await;
-    let problem =
-        assert_problem(app.service_step(mgr, &text(&third, "id"), "approve", &json!({}), &tag3).await, 409, "grant_exceeded").await;
+    let problem = assert_problem(
+        app.service_step(mgr, &text(&third, "id"), "approve", &json!({}), &tag3).await,
+        409,
+        "grant_exceeded",
+    )
+    .await;
     assert_eq!(problem["remaining_tetri"], 0);
     // More than requested is invalid input, not a charge.
     let response =
@@ -222,7 +238,12 @@ async fn r10_a_ceiling_caps_its_service_type_within_the_grant() {
     let world = app.world().await;
     let year = tests::services::this_year();
     let opened = app
-        .send(Method::POST, "/api/v1/program-years", Some(&world.admin.token), Some(&json!({ "year": year, "budget_tetri": BUDGET })))
+        .send(
+            Method::POST,
+            "/api/v1/program-years",
+            Some(&world.admin.token),
+            Some(&json!({ "year": year, "budget_tetri": BUDGET })),
+        )
         .await;
     assert_eq!(opened.status().as_u16(), 201);
     let award = json!({
@@ -237,9 +258,16 @@ async fn r10_a_ceiling_caps_its_service_type_within_the_grant() {
     let (b, tag_b) = app.request_service(cw, &case_id, &medication(30_000)).await;
     let (c, tag_c) = app.request_service(cw, &case_id, &psychosocial(30_000)).await;
     app.service_step_ok(mgr, &text(&a, "id"), "approve", &json!({}), &tag_a).await;
-    let problem =
-        assert_problem(app.service_step(mgr, &text(&b, "id"), "approve", &json!({}), &tag_b).await, 409, "grant_exceeded").await;
-    assert_eq!((problem["remaining_tetri"].as_i64(), problem["ceiling_service_type"].as_str()), (Some(20_000), Some("medication")));
+    let problem = assert_problem(
+        app.service_step(mgr, &text(&b, "id"), "approve", &json!({}), &tag_b).await,
+        409,
+        "grant_exceeded",
+    )
+    .await;
+    assert_eq!(
+        (problem["remaining_tetri"].as_i64(), problem["ceiling_service_type"].as_str()),
+        (Some(20_000), Some("medication"))
+    );
     // Other types are capped by the grant only.
     app.service_step_ok(mgr, &text(&c, "id"), "approve", &json!({}), &tag_c).await;
     assert_running_total_matches_services(&app, &text(&grant, "id"));
@@ -253,7 +281,8 @@ async fn r10_without_a_grant_running_today_nothing_is_approved() {
     app.grant_this_year(&world.admin, &world.ngo_b.id, BUDGET, 1_000_000).await;
     let case_id = app.eligible_case(&world.airport, &world.ngo_a, 1).await;
     let (service, tag) = app.request_service(&world.ngo_a.caseworker.token, &case_id, &medication(1_000)).await;
-    let response = app.service_step(&world.ngo_a.manager.token, &text(&service, "id"), "approve", &json!({}), &tag).await;
+    let response =
+        app.service_step(&world.ngo_a.manager.token, &text(&service, "id"), "approve", &json!({}), &tag).await;
     let problem = assert_problem(response, 409, "no_grant").await;
     assert!(problem["detail"].as_str().unwrap().contains(&today()), "{problem}");
 }
@@ -266,19 +295,33 @@ async fn r10_a_delivered_cost_above_the_approval_needs_a_supplement_under_four_e
     let id = text(&service, "id");
     let (_, tag) = app.service_step_ok(mgr, &id, "approve", &json!({}), &tag).await;
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 42_500 });
-    let problem =
-        assert_problem(app.service_step(cw, &id, "deliver", &delivery, &tag).await, 409, "supplementary_approval_required")
-            .await;
+    let problem = assert_problem(
+        app.service_step(cw, &id, "deliver", &delivery, &tag).await,
+        409,
+        "supplementary_approval_required",
+    )
+    .await;
     assert_eq!(problem["excess_tetri"], 2_500, "{problem}");
     // The supplement: not by a caseworker, not beyond the grant, not by the requester.
-    assert_problem(app.service_step(cw, &id, "supplement", &json!({ "amount_tetri": 2_500 }), &tag).await, 403, "forbidden")
-        .await;
-    let problem =
-        assert_problem(app.service_step(mgr, &id, "supplement", &json!({ "amount_tetri": 10_001 }), &tag).await, 409, "grant_exceeded")
-            .await;
+    assert_problem(
+        app.service_step(cw, &id, "supplement", &json!({ "amount_tetri": 2_500 }), &tag).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let problem = assert_problem(
+        app.service_step(mgr, &id, "supplement", &json!({ "amount_tetri": 10_001 }), &tag).await,
+        409,
+        "grant_exceeded",
+    )
+    .await;
     assert_eq!(problem["remaining_tetri"], 10_000);
-    let (supplemented, tag) = app.service_step_ok(mgr, &id, "supplement", &json!({ "amount_tetri": 2_500 }), &tag).await;
-    assert_eq!((supplemented["supplementary_tetri"].as_i64(), supplemented["committed_tetri"].as_i64()), (Some(2_500), Some(42_500)));
+    let (supplemented, tag) =
+        app.service_step_ok(mgr, &id, "supplement", &json!({ "amount_tetri": 2_500 }), &tag).await;
+    assert_eq!(
+        (supplemented["supplementary_tetri"].as_i64(), supplemented["committed_tetri"].as_i64()),
+        (Some(2_500), Some(42_500))
+    );
     assert_eq!(supplemented["supplemented_by"]["id"], world.ngo_a.manager.id.as_str());
     let (delivered, _) = app.service_step_ok(cw, &id, "deliver", &delivery, &tag).await;
     assert_eq!(delivered["delivered_amount_tetri"], 42_500);
@@ -301,8 +344,10 @@ async fn cancelling_an_approval_releases_it_and_a_caseworker_cancels_only_reques
     let (service, tag) = app.request_service(cw, &case_id, &medication(70_000)).await;
     let id = text(&service, "id");
     let (_, tag) = app.service_step_ok(mgr, &id, "approve", &json!({}), &tag).await;
-    assert_problem(app.service_step(cw, &id, "cancel", &json!({ "reason": "moved" }), &tag).await, 403, "forbidden").await;
-    let (cancelled, _) = app.service_step_ok(mgr, &id, "cancel", &json!({ "reason": "The beneficiary moved abroad" }), &tag).await;
+    assert_problem(app.service_step(cw, &id, "cancel", &json!({ "reason": "moved" }), &tag).await, 403, "forbidden")
+        .await;
+    let (cancelled, _) =
+        app.service_step_ok(mgr, &id, "cancel", &json!({ "reason": "The beneficiary moved abroad" }), &tag).await;
     assert_eq!((cancelled["status"].as_str(), cancelled["committed_tetri"].as_i64()), (Some("cancelled"), Some(0)));
     assert_eq!(cancelled["reason"], "The beneficiary moved abroad");
     assert_eq!(sums(&app.grant_balance(mgr, &grant_id).await), (0, 0, 70_000, 100_000));
@@ -323,15 +368,19 @@ async fn lifecycle_steps_from_the_wrong_status_are_invalid_transitions_and_need_
     let id = text(&service, "id");
     // Delivering what is not approved.
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 1_000 });
-    let problem = assert_problem(app.service_step(cw, &id, "deliver", &delivery, &tag).await, 409, "invalid_transition").await;
+    let problem =
+        assert_problem(app.service_step(cw, &id, "deliver", &delivery, &tag).await, 409, "invalid_transition").await;
     assert_eq!(problem["service_status"], "requested", "names the service's status: {problem}");
     // A stale ETag and a missing one.
-    let (_, new_tag) = app.service_step_ok(mgr, &id, "reject", &json!({ "reason": "Covered by the state program" }), &tag).await;
+    let (_, new_tag) =
+        app.service_step_ok(mgr, &id, "reject", &json!({ "reason": "Covered by the state program" }), &tag).await;
     assert_problem(app.service_step(mgr, &id, "approve", &json!({}), &tag).await, 412, "version_conflict").await;
     let response = app.send(Method::POST, &format!("/api/v1/services/{id}/approve"), Some(mgr), Some(&json!({}))).await;
     assert_problem(response, 428, "precondition_required").await;
     // Rejected is final.
-    for (step, body) in [("approve", json!({})), ("cancel", json!({ "reason": "x" })), ("supplement", json!({ "amount_tetri": 1 }))] {
+    for (step, body) in
+        [("approve", json!({})), ("cancel", json!({ "reason": "x" })), ("supplement", json!({ "amount_tetri": 1 }))]
+    {
         assert_problem(app.service_step(mgr, &id, step, &body, &new_tag).await, 409, "invalid_transition").await;
     }
 }
@@ -343,7 +392,8 @@ async fn services_are_for_eligible_open_cases_of_the_callers_ngo_and_not_for_she
     // Shelter hangs on the arrival (S5), information is published (S6).
     for service_type in ["temporary_shelter", "information"] {
         let body = json!({ "service_type": service_type, "requested_amount_tetri": 1_000 });
-        let problem = assert_problem(app.request_service_raw(cw, &case_id, &body).await, 422, "service_type_not_allowed").await;
+        let problem =
+            assert_problem(app.request_service_raw(cw, &case_id, &body).await, 422, "service_type_not_allowed").await;
         assert_eq!(problem["service_type"], service_type);
     }
     // A case not (yet) decided eligible.
@@ -352,12 +402,14 @@ async fn services_are_for_eligible_open_cases_of_the_callers_ngo_and_not_for_she
     let person = tests::registration::minimal_person(&number, "GE-TB");
     let undecided = app.register(&world.airport, &world.ngo_a, &arrival, &person, "2017-04-01").await;
     let problem =
-        assert_problem(app.request_service_raw(cw, &undecided.case_id, &medication(1)).await, 409, "case_not_eligible").await;
+        assert_problem(app.request_service_raw(cw, &undecided.case_id, &medication(1)).await, 409, "case_not_eligible")
+            .await;
     assert_eq!(problem["case_status"], "open");
     // Decided not eligible (R2: 273 days).
     let (result, tag) = app.decide(cw, &undecided.case_id, &undecided.case_etag).await;
     assert_eq!(result["case"]["status"], "not_eligible");
-    assert_problem(app.request_service_raw(cw, &undecided.case_id, &medication(1)).await, 409, "case_not_eligible").await;
+    assert_problem(app.request_service_raw(cw, &undecided.case_id, &medication(1)).await, 409, "case_not_eligible")
+        .await;
     // Closed.
     let close = json!({ "reason": "Moved abroad" });
     let path = format!("/api/v1/cases/{}/close", undecided.case_id);
@@ -402,9 +454,17 @@ async fn a_request_reports_every_invalid_field_at_once_and_stores_nothing() {
     let problem = assert_problem(app.request_service_raw(cw, &case_id, &body).await, 422, "validation_failed").await;
     let mut got = field_errors(&problem);
     got.sort();
-    assert_eq!(got, pairs(&[("vocational.proposed_directions", "no_direction"), ("vocational.skills", "invalid_length")]));
+    assert_eq!(
+        got,
+        pairs(&[("vocational.proposed_directions", "no_direction"), ("vocational.skills", "invalid_length")])
+    );
     let problem = assert_problem(
-        app.request_service_raw(cw, &case_id, &json!({ "service_type": "psychosocial_rehabilitation", "requested_amount_tetri": 5 })).await,
+        app.request_service_raw(
+            cw,
+            &case_id,
+            &json!({ "service_type": "psychosocial_rehabilitation", "requested_amount_tetri": 5 }),
+        )
+        .await,
         422,
         "validation_failed",
     )
@@ -446,7 +506,10 @@ async fn r11_medical_details_only_for_the_holding_ngo_and_every_read_is_recorded
         assert!(seen["medical"]["icd10_code"].is_null() && seen["medical"]["notes"].is_null(), "{seen}");
         assert_eq!(seen["medical"]["details_withheld"], true);
         assert_eq!(seen["requested_amount_tetri"], 5_000);
-        let listed = json(app.send(Method::GET, &format!("/api/v1/services?case_id={case_id}"), Some(&reader.token), None).await).await;
+        let listed = json(
+            app.send(Method::GET, &format!("/api/v1/services?case_id={case_id}"), Some(&reader.token), None).await,
+        )
+        .await;
         assert!(listed["items"][0]["medical"]["icd10_code"].is_null(), "{listed}");
     }
     assert!(reads(&app).is_empty(), "withheld details were not read");
@@ -454,9 +517,16 @@ async fn r11_medical_details_only_for_the_holding_ngo_and_every_read_is_recorded
     assert_problem(app.send(Method::GET, &path, Some(&world.ngo_b.manager.token), None).await, 404, "not_found").await;
     // The holding NGO reads them, and each read is recorded with who read.
     let (seen, _) = app.read(&path, &world.ngo_a.manager.token).await;
-    assert_eq!((seen["medical"]["icd10_code"].as_str(), seen["medical"]["notes"].as_str()), (Some("E11.9"), Some("ინსულინი სამი თვით")));
+    assert_eq!(
+        (seen["medical"]["icd10_code"].as_str(), seen["medical"]["notes"].as_str()),
+        (Some("E11.9"), Some("ინსულინი სამი თვით"))
+    );
     assert_eq!(seen["medical"]["details_withheld"], false);
-    let listed = json(app.send(Method::GET, &format!("/api/v1/cases/{case_id}/services"), Some(&world.ngo_a.caseworker.token), None).await).await;
+    let listed = json(
+        app.send(Method::GET, &format!("/api/v1/cases/{case_id}/services"), Some(&world.ngo_a.caseworker.token), None)
+            .await,
+    )
+    .await;
     assert_eq!(listed["items"][0]["medical"]["icd10_code"], "E11.9");
     assert_eq!(
         reads(&app),
@@ -477,7 +547,8 @@ async fn services_are_listed_by_case_ngo_type_status_grant_and_period_page_by_pa
     app.grant_this_year(&world.admin, &world.ngo_b.id, BUDGET, 1_000).await;
     let b_case = app.eligible_case(&world.airport, &world.ngo_b, 3).await;
     let (d, _) = app.request_service(&world.ngo_b.caseworker.token, &b_case, &psychosocial(4_000)).await;
-    let ids = |page: &Value| -> Vec<String> { page["items"].as_array().unwrap().iter().map(|s| text(s, "id")).collect() };
+    let ids =
+        |page: &Value| -> Vec<String> { page["items"].as_array().unwrap().iter().map(|s| text(s, "id")).collect() };
     let v = |items: &[&String]| -> Vec<String> { items.iter().map(|s| (*s).clone()).collect() };
     let list = |query: String, token: String| {
         let app = &app;
@@ -513,11 +584,17 @@ async fn services_are_listed_by_case_ngo_type_status_grant_and_period_page_by_pa
     }
     assert_eq!(seen, v(&[&a, &b, &c, &d]));
     // A case's own list, and bad filters.
-    let page = json(app.send(Method::GET, &format!("/api/v1/cases/{case_id}/services?status=requested"), Some(cw), None).await).await;
+    let page = json(
+        app.send(Method::GET, &format!("/api/v1/cases/{case_id}/services?status=requested"), Some(cw), None).await,
+    )
+    .await;
     assert_eq!(ids(&page), v(&[&b]));
     let response = app.send(Method::GET, "/api/v1/services?status=lost&service_type=x", Some(cw), None).await;
     let problem = assert_problem(response, 422, "validation_failed").await;
-    assert_eq!(field_errors(&problem), pairs(&[("service_type", "unknown_service_type"), ("status", "unknown_status")]));
+    assert_eq!(
+        field_errors(&problem),
+        pairs(&[("service_type", "unknown_service_type"), ("status", "unknown_status")])
+    );
     let response = app.send(Method::GET, &format!("/api/v1/cases/{b_case}/services"), Some(cw), None).await;
     assert_problem(response, 404, "not_found").await;
 }

@@ -46,7 +46,10 @@ async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_
             assert_eq!(answer.body["remaining_tetri"], 0, "round {round}: exact to the tetri: {}", answer.body);
         }
         let balance = app.grant_balance(&ngo.manager.token, &grant_id).await;
-        assert_eq!((balance["approved_tetri"].as_i64(), balance["remaining_tetri"].as_i64()), (Some(PRICE * PAID_FOR as i64), Some(0)));
+        assert_eq!(
+            (balance["approved_tetri"].as_i64(), balance["remaining_tetri"].as_i64()),
+            (Some(PRICE * PAID_FOR as i64), Some(0))
+        );
 
         let mut conn = app.database.connect();
         let committed: i64 = grants::table.find(&grant_id).select(grants::committed_tetri).first(&mut conn).unwrap();
@@ -56,7 +59,11 @@ async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_
             .load(&mut conn)
             .unwrap();
         assert_eq!(charged.len(), PAID_FOR, "round {round}");
-        assert_eq!(committed, charged.iter().map(|a| a.unwrap()).sum::<i64>(), "round {round}: running total vs services");
+        assert_eq!(
+            committed,
+            charged.iter().map(|a| a.unwrap()).sum::<i64>(),
+            "round {round}: running total vs services"
+        );
         // R13: each success exactly one `approve` event; the refusals none.
         let mut events: Vec<String> = audit_events::table
             .filter(audit_events::entity_type.eq("service"))

@@ -524,8 +524,9 @@ impl ServiceRequest {
                     .and_then(|p| social_project(&mut errors, p));
             }
             Some("S4") => {
-                details =
-                    errors.required("vocational", self.vocational, "an object").and_then(|v| vocational(&mut errors, v));
+                details = errors
+                    .required("vocational", self.vocational, "an object")
+                    .and_then(|v| vocational(&mut errors, v));
             }
             _ => {}
         }
@@ -536,10 +537,8 @@ impl ServiceRequest {
         let requested_amount =
             Tetri::try_from(amount).map_err(|_| ApiError::internal("negative amount after validation"))?;
         // Shelter and information have no details here: the action refuses them by rule.
-        let details = details.unwrap_or(Details::Psychosocial(PsychosocialDetails {
-            service_id: String::new(),
-            planned_sessions: 1,
-        }));
+        let details = details
+            .unwrap_or(Details::Psychosocial(PsychosocialDetails { service_id: String::new(), planned_sessions: 1 }));
         Ok(RequestService { case_id: CaseId::from(case_id), service_type, requested_amount, reference, details })
     }
 }
@@ -660,7 +659,8 @@ pub async fn list(
     errors.finish()?;
     let visibility = caller.visibility();
     let found =
-        db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?)).await?;
+        db::read(&pool, move |conn| Ok(repo::list(conn, &visibility, &filter, page.after.as_deref(), page.limit)?))
+            .await?;
     answer_page(&pool, &caller, &request, found).await
 }
 
@@ -775,11 +775,11 @@ pub struct ReasonRequest {
 
 /// A delivery, with its actual cost.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[schema(example = json!({ "delivered_on": "2026-11-30", "actual_amount_tetri": 39_500, "reference": "INV-2026-0815" }))]
+#[schema(example = json!({ "actual_amount_tetri": 39_500, "reference": "INV-2026-0815" }))]
 pub struct DeliverRequest {
-    /// Not after today, not before the approval.
+    /// Not after today, not before the approval; absent: today (Tbilisi).
     #[serde(default)]
-    #[schema(value_type = NaiveDate, required = true)]
+    #[schema(value_type = Option<NaiveDate>)]
     pub delivered_on: Field<String>,
     /// What it cost, at most the approval with its supplements (else 409
     /// `supplementary_approval_required` with `excess_tetri`).
@@ -944,18 +944,21 @@ pub async fn deliver(
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
-    let date = errors.required("delivered_on", body.delivered_on, "a date (YYYY-MM-DD)");
+    let date = errors.optional("delivered_on", body.delivered_on, "a date (YYYY-MM-DD)");
+    let sent_date = date.is_some();
     let delivered_on = errors.date("delivered_on", date);
     let actual = errors.whole_number("actual_amount_tetri", body.actual_amount_tetri, 0..=MAX_TETRI);
     let reference = errors.text("reference", body.reference, 0, 200).filter(|r| !r.is_empty());
     errors.finish()?;
+    let today = today_in_tbilisi();
+    let delivered_on = if sent_date { delivered_on } else { Some(today) };
     let (Some(delivered_on), Some(actual)) = (delivered_on, actual) else {
         return Err(ApiError::internal("delivery fields missing after validation"));
     };
     let command = DeliverService { delivered_on, actual_amount: tetri(actual)?, reference };
     let who = (*caller).clone();
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(deliver_service(tx, &who, &ServiceId::from(id.as_str()), version, command, today_in_tbilisi())?)
+        Ok(deliver_service(tx, &who, &ServiceId::from(id.as_str()), version, command, today)?)
     })
     .await?;
     changed(&caller, record)

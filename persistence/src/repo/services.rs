@@ -62,9 +62,7 @@ impl Service {
     /// approved, the delivered cost once delivered, nothing otherwise.
     pub fn committed_tetri(&self) -> i64 {
         match self.status {
-            ServiceStatus::Approved => {
-                self.approved_amount_tetri.unwrap_or(0).saturating_add(self.supplementary_tetri)
-            }
+            ServiceStatus::Approved => self.approved_amount_tetri.unwrap_or(0).saturating_add(self.supplementary_tetri),
             ServiceStatus::Delivered => self.delivered_amount_tetri.unwrap_or(0),
             _ => 0,
         }
@@ -361,9 +359,10 @@ pub fn charge(
     let ceiling = grant_ceilings::table
         .filter(grant_ceilings::grant_id.eq(grant_id))
         .filter(grant_ceilings::service_type.eq(service_type.code()));
-    let changed = diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
-        .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
-        .execute(tx.conn())?;
+    let changed =
+        diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
+            .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
+            .execute(tx.conn())?;
     if changed == 0
         && let Some((cap, committed)) = ceiling
             .select((grant_ceilings::amount_tetri, grant_ceilings::committed_tetri))
@@ -424,11 +423,10 @@ pub fn update(
     change: ServiceChange,
 ) -> Result<ServiceRecord, StoreError> {
     let id = before.service.id.clone();
-    let updated = diesel::update(
-        services::table.filter(services::id.eq(&id)).filter(services::version.eq(expected_version)),
-    )
-    .set((change, services::version.eq(services::version + 1), services::updated_at.eq(now_utc())))
-    .execute(tx.conn())?;
+    let updated =
+        diesel::update(services::table.filter(services::id.eq(&id)).filter(services::version.eq(expected_version)))
+            .set((change, services::version.eq(services::version + 1), services::updated_at.eq(now_utc())))
+            .execute(tx.conn())?;
     tx.record_versioned_update(updated, (action, "service", &id), before, |conn| {
         let service = services::table.find(&id).select(Service::as_select()).first(conn)?;
         with_details(conn, vec![service])?.pop().ok_or(StoreError::NotFound)

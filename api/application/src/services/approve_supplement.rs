@@ -30,7 +30,10 @@ pub fn approve_supplement(
         return Err(Refusal::new(
             RefusalCode::InvalidTransition,
             Message::new(
-                format!("დამატებითი დამტკიცება მხოლოდ დამტკიცებულ სერვისზეა შესაძლებელი; სტატუსია „{}“", service.status.as_str()),
+                format!(
+                    "დამატებითი დამტკიცება მხოლოდ დამტკიცებულ სერვისზეა შესაძლებელი; სტატუსია „{}“",
+                    service.status.as_str()
+                ),
                 format!("Only an approved service takes a supplement; it is {}", service.status.as_str()),
             ),
         )

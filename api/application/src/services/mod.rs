@@ -48,9 +48,9 @@ pub(crate) fn next_status(
     principal: &Principal,
 ) -> Result<ServiceStatus, ActionError> {
     transition(record.service.status, action, principal.role).map_err(|error| match error {
-        TransitionError::NotAllowedFromState { from, .. } => {
-            ActionError::from(Refusal::new(RefusalCode::InvalidTransition, error.message()).with("service_status", json!(from.as_str())))
-        }
+        TransitionError::NotAllowedFromState { from, .. } => ActionError::from(
+            Refusal::new(RefusalCode::InvalidTransition, error.message()).with("service_status", json!(from.as_str())),
+        ),
         TransitionError::RoleNotAllowed { .. } => ActionError::Forbidden,
     })
 }
@@ -64,7 +64,11 @@ pub(crate) fn four_eyes(record: &ServiceRecord, principal: &Principal) -> Result
 }
 
 /// A service is requested, and approved, only for an eligible case that is not closed.
-pub(crate) fn case_takes_services(conn: &mut DbConnection, visibility: &Visibility, case_id: &str) -> Result<(), ActionError> {
+pub(crate) fn case_takes_services(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    case_id: &str,
+) -> Result<(), ActionError> {
     let case = persistence::repo::cases::get(conn, visibility, case_id)?;
     match case.status {
         CaseStatus::Eligible => Ok(()),

@@ -13,7 +13,11 @@ pub fn reads_medical_details(principal: &Principal, record: &ServiceRecord) -> b
 }
 
 /// One service the principal may see.
-pub fn read_service(conn: &mut DbConnection, principal: &Principal, id: &ServiceId) -> Result<ServiceRecord, ActionError> {
+pub fn read_service(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    id: &ServiceId,
+) -> Result<ServiceRecord, ActionError> {
     Ok(services::get(conn, &principal.visibility(), id.as_str())?)
 }
 
