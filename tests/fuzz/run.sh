@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the demo server with schemathesis (all checks, every phase including the stateful one
-# that follows the document's OpenAPI links), with a fixed seed and the tokens of two roles: an
-# NGO caseworker for registration and eligibility, the administrator for administration. The
-# server runs with --check-contract, so an undocumented status is a 500 the fuzzer reports.
+# that follows the document's OpenAPI links), with a fixed seed and the tokens of three roles: an
+# NGO caseworker for registration, eligibility and services, an NGO manager for services, the
+# administrator for administration. The server runs with --check-contract, so an undocumented
+# status is a 500 the fuzzer reports.
 # Usage: tests/fuzz/run.sh SCHEMATHESIS [sqlite|postgres]   (PostgreSQL: TEST_POSTGRES_URL)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,14 +43,15 @@ token() {
     curl -sf -d grant_type=password -d "username=$1" --data-urlencode "password=$password" "$base/api/v1/auth/token" \
         | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
-export ADMIN_TOKEN CASEWORKER_TOKEN
+export ADMIN_TOKEN CASEWORKER_TOKEN MANAGER_TOKEN
 ADMIN_TOKEN=$(token demo-admin)
 CASEWORKER_TOKEN=$(token demo-caseworker)
-[ -n "$ADMIN_TOKEN" ] && [ -n "$CASEWORKER_TOKEN" ] || { echo "no demo tokens" >&2; cat "$work/out" "$work/log" >&2; exit 1; }
+MANAGER_TOKEN=$(token demo-manager)
+[ -n "$ADMIN_TOKEN" ] && [ -n "$CASEWORKER_TOKEN" ] && [ -n "$MANAGER_TOKEN" ] || { echo "no demo tokens" >&2; cat "$work/out" "$work/log" >&2; exit 1; }
 status=0
-# Two runs, one per role: the administrator's operations (administration, program years and
-# grants) with the administrator's token, the rest (registration, eligibility, program, auth,
-# health) with an NGO caseworker's.
+# Three runs: the administrator's operations (administration, program years and grants) with the
+# administrator's token, the rest (registration, eligibility, services, program, auth, health)
+# with an NGO caseworker's, and the services with an NGO manager's.
 fuzz() {
     local token="$1"
     shift
@@ -59,6 +61,9 @@ fuzz() {
 }
 # The caseworker's run first: the administrator's may (rightly) deactivate or reset the caseworker.
 fuzz "$CASEWORKER_TOKEN" --exclude-tag administration --exclude-tag grants
+# The services again as an NGO manager, who approves, rejects and supplements (R12 keeps the
+# manager from deciding its own requests: a 409 the configuration allows).
+fuzz "$MANAGER_TOKEN" --include-tag services
 fuzz "$ADMIN_TOKEN" --include-tag administration --include-tag grants
 if grep -q 'which its operation does not document' "$work/log"; then
     echo "contract violations (--check-contract):" >&2

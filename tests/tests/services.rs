@@ -598,3 +598,30 @@ async fn services_are_listed_by_case_ngo_type_status_grant_and_period_page_by_pa
     let response = app.send(Method::GET, &format!("/api/v1/cases/{b_case}/services"), Some(cw), None).await;
     assert_problem(response, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn every_service_refusal_is_explained_in_georgian_and_english() {
+    let (app, world, _, case_id) = setup(1_000).await;
+    let mgr = &world.ngo_a.manager.token;
+    let (own, tag) = app.request_service(mgr, &case_id, &medication(2_000)).await;
+    let approve = format!("/api/v1/services/{}/approve", text(&own, "id"));
+    let other = app.user(&world.admin, domain::role::Role::NgoManager, &world.ngo_a.id).await;
+    let shelter = json!({ "service_type": "temporary_shelter", "requested_amount_tetri": 1 });
+    let refusals = [
+        (mgr.as_str(), approve.clone(), json!({}), "four_eyes"),
+        (other.token.as_str(), approve.clone(), json!({}), "grant_exceeded"),
+        (world.ngo_a.caseworker.token.as_str(), format!("/api/v1/cases/{case_id}/services"), shelter, "service_type_not_allowed"),
+    ];
+    for (token, path, body, code) in refusals {
+        let mut details = Vec::new();
+        for language in ["ka", "en"] {
+            let headers = [("Accept-Language", language), ("If-Match", tag.as_str())];
+            let response = app.send_with(Method::POST, &path, Some(token), Some(&body), &headers).await;
+            let problem = json(response).await;
+            assert_eq!(problem["code"], code, "{problem}");
+            details.push(problem["detail"].as_str().unwrap().to_owned());
+        }
+        assert!(tests::has_mkhedruli(&details[0]), "{code} in Georgian: {}", details[0]);
+        assert!(!tests::has_mkhedruli(&details[1]) && details[1] != details[0], "{code} in English: {}", details[1]);
+    }
+}

@@ -95,7 +95,7 @@ pub struct Vocational {
 
 /// A service on a case, with its amounts in tetri and its lifecycle (R10, R12).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Service {
+pub struct CaseService {
     #[schema(format = Uuid)]
     pub id: String,
     #[schema(format = Uuid)]
@@ -179,7 +179,7 @@ fn principal(user: Option<String>, client: Option<String>) -> Option<Decider> {
     }
 }
 
-impl Service {
+impl CaseService {
     /// The service as R11 lets `reader` see it.
     fn seen_by(reader: &Principal, record: ServiceRecord) -> Result<Self, ApiError> {
         let shown = reads_medical_details(reader, &record);
@@ -537,8 +537,6 @@ impl ServiceRequest {
         let requested_amount =
             Tetri::try_from(amount).map_err(|_| ApiError::internal("negative amount after validation"))?;
         // Shelter and information have no details here: the action refuses them by rule.
-        let details = details
-            .unwrap_or(Details::Psychosocial(PsychosocialDetails { service_id: String::new(), planned_sessions: 1 }));
         Ok(RequestService { case_id: CaseId::from(case_id), service_type, requested_amount, reference, details })
     }
 }
@@ -614,7 +612,7 @@ async fn answer_page(
 ) -> Result<HttpResponse, ApiError> {
     record_medical_reads(pool, caller, request, &found.items).await?;
     let reader: &Principal = caller;
-    Ok(HttpResponse::Ok().json(List::try_from_page(found, |r| Service::seen_by(reader, r))?))
+    Ok(HttpResponse::Ok().json(List::try_from_page(found, |r| CaseService::seen_by(reader, r))?))
 }
 
 /// R11: records, in its own transaction before the answer, each medical detail the caller reads.
@@ -637,7 +635,7 @@ async fn record_medical_reads(
 /// The services the caller may see (R11: an NGO its own), in request order, filtered. Medical
 /// details (ICD-10 code, notes) only for the NGO holding the case, each read recorded.
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", operation_id = "list_services",
-    params(PageQuery, ServiceQuery), responses((status = 200, body = List<Service>)))]
+    params(PageQuery, ServiceQuery), responses((status = 200, body = List<CaseService>)))]
 pub async fn list(
     caller: Caller,
     request: HttpRequest,
@@ -669,7 +667,7 @@ pub async fn list(
 /// In request order, filtered by type and status; medical details as for `GET /api/v1/services`.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/services", tag = "services", operation_id = "list_case_services",
     params(("id" = String, Path, format = Uuid, description = "The case"), PageQuery, CaseServiceQuery),
-    responses((status = 200, body = List<Service>)))]
+    responses((status = 200, body = List<CaseService>)))]
 pub async fn list_for_case(
     caller: Caller,
     request: HttpRequest,
@@ -703,7 +701,7 @@ pub async fn list_for_case(
 /// the case, and the read recorded in the audit trail (R11).
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services", operation_id = "get_service",
     params(("id" = String, Path, format = Uuid, description = "The service")),
-    responses((status = 200, body = Service)))]
+    responses((status = 200, body = CaseService)))]
 pub async fn show(
     caller: Caller,
     request: HttpRequest,
@@ -716,7 +714,7 @@ pub async fn show(
             .await?;
     record_medical_reads(&pool, &caller, &request, std::slice::from_ref(&found)).await?;
     let version = found.service.version;
-    Ok(HttpResponse::Ok().insert_header(etag(version)).json(Service::seen_by(&caller, found)?))
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(CaseService::seen_by(&caller, found)?))
 }
 
 /// Requests a service.
@@ -727,7 +725,7 @@ pub async fn show(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/services", tag = "services", operation_id = "request_service",
     params(("id" = String, Path, format = Uuid, description = "The case")),
     request_body = ServiceRequest,
-    responses((status = 201, body = Service),
+    responses((status = 201, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "The case is not eligible (`case_not_eligible`) or closed (`case_closed`)")))]
 pub async fn create(
     caller: Caller,
@@ -742,7 +740,7 @@ pub async fn create(
     let who = (*caller).clone();
     idempotency::create_at(&pool, &caller, &request, &body, "/api/v1/services", move |tx| {
         let record = request_service(tx, &who, command, today_in_tbilisi())?;
-        Created::new(Service::seen_by(&who, record)?)
+        Created::new(CaseService::seen_by(&who, record)?)
     })
     .await
 }
@@ -815,7 +813,7 @@ fn tetri(value: i64) -> Result<Tetri, ApiError> {
 /// Answers a lifecycle step: the service as the caller sees it, with its new ETag.
 fn changed(caller: &Caller, record: ServiceRecord) -> Result<HttpResponse, ApiError> {
     let version = record.service.version;
-    Ok(HttpResponse::Ok().insert_header(etag(version)).json(Service::seen_by(caller, record)?))
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(CaseService::seen_by(caller, record)?))
 }
 
 /// Approves a service.
@@ -827,7 +825,7 @@ fn changed(caller: &Caller, record: ServiceRecord) -> Result<HttpResponse, ApiEr
     request_body = ApproveRequest,
     params(("id" = String, Path, format = Uuid, description = "The service"),
         ("If-Match" = String, Header, description = "The ETag of the service version being approved")),
-    responses((status = 200, body = Service),
+    responses((status = 200, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "`grant_exceeded` (with `remaining_tetri`), `no_grant`, `four_eyes`, `invalid_transition`, `case_not_eligible` or `case_closed`")))]
 pub async fn approve(
     caller: Caller,
@@ -862,7 +860,7 @@ pub async fn approve(
     request_body = ReasonRequest,
     params(("id" = String, Path, format = Uuid, description = "The service"),
         ("If-Match" = String, Header, description = "The ETag of the service version being rejected")),
-    responses((status = 200, body = Service),
+    responses((status = 200, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "`four_eyes` or `invalid_transition`")))]
 pub async fn reject(
     caller: Caller,
@@ -898,7 +896,7 @@ fn reason(body: ReasonRequest) -> Result<String, ApiError> {
     request_body = SupplementRequest,
     params(("id" = String, Path, format = Uuid, description = "The service"),
         ("If-Match" = String, Header, description = "The ETag of the service version being supplemented")),
-    responses((status = 200, body = Service),
+    responses((status = 200, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "`grant_exceeded` (with `remaining_tetri`), `no_grant`, `four_eyes` or `invalid_transition`")))]
 pub async fn supplement(
     caller: Caller,
@@ -931,7 +929,7 @@ pub async fn supplement(
     request_body = DeliverRequest,
     params(("id" = String, Path, format = Uuid, description = "The service"),
         ("If-Match" = String, Header, description = "The ETag of the service version being delivered")),
-    responses((status = 200, body = Service),
+    responses((status = 200, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "`supplementary_approval_required` (with `excess_tetri`) or `invalid_transition`")))]
 pub async fn deliver(
     caller: Caller,
@@ -972,7 +970,7 @@ pub async fn deliver(
     request_body = ReasonRequest,
     params(("id" = String, Path, format = Uuid, description = "The service"),
         ("If-Match" = String, Header, description = "The ETag of the service version being cancelled")),
-    responses((status = 200, body = Service),
+    responses((status = 200, body = CaseService),
         (status = 409, body = crate::error::Problem, description = "`invalid_transition`: the service is rejected, delivered or cancelled")))]
 pub async fn cancel(
     caller: Caller,

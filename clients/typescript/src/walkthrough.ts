@@ -234,6 +234,40 @@ async function main(): Promise<void> {
     `${describe(stale.response, stale.error)} (ETag ${caseTag} is now ${newTag})`,
     stale.error ?? stale.data,
   );
+
+  // --- 9. A service for the eligible case (S1, with its medical details), requested by this NGO
+  // system; the same system may not approve what it requested (R12: four eyes). ---
+  const requested = await api.POST("/api/v1/cases/{id}/services", {
+    params: { path: { id: caseId } },
+    body: {
+      service_type: "medication",
+      requested_amount_tetri: 45_000,
+      medical: { condition_category: "chronic", icd10_code: "E11.9", provider: "Aversi pharmacy, Rustavi" },
+    },
+  });
+  const service = requested.data;
+  const serviceLocation = requested.response.headers.get("Location") ?? "";
+  check(
+    "service requested",
+    requested.response.status === 201 &&
+      service?.status === "requested" &&
+      service.category === "S1" &&
+      service.requested_by.type === "client" &&
+      serviceLocation === `/api/v1/services/${service.id}`,
+    `${describe(requested.response, requested.error)} ${service?.status ?? ""} ${service?.service_type ?? ""}, ${serviceLocation}`,
+    requested.error ?? requested.data,
+  );
+  const serviceTag = etagOf(requested.response, "service");
+  const ownApproval = await api.POST("/api/v1/services/{id}/approve", {
+    params: { path: { id: service?.id ?? "" }, header: { "If-Match": serviceTag } },
+    body: {},
+  });
+  check(
+    "service approved by its requester",
+    ownApproval.response.status === 409 && ownApproval.error?.code === "four_eyes",
+    `${describe(ownApproval.response, ownApproval.error)} (R12)`,
+    ownApproval.error ?? ownApproval.data,
+  );
 }
 
 main().then(

@@ -24,8 +24,9 @@ pub struct RequestService {
     pub requested_amount: Tetri,
     /// The request's document reference, if any.
     pub reference: Option<String>,
-    /// The details of its type (validated at the edge to match the type).
-    pub details: Details,
+    /// The details of its type (validated at the edge to match the type); none for a type that
+    /// is not requested on a case (refused as `service_type_not_allowed`).
+    pub details: Option<Details>,
 }
 
 /// Requests the service on `today`, by the principal (who may then not decide it, R12). The case
@@ -55,8 +56,9 @@ pub fn request_service(
         .with("service_type", json!(command.service_type.code()))
         .into());
     }
+    let details = command.details.ok_or_else(|| ActionError::Internal("a service without its details".to_owned()))?;
     let mut errors = FieldErrors::default();
-    if let Details::Vocational(details) = &command.details
+    if let Details::Vocational(details) = &details
         && details.division_informed_on.is_some_and(|informed| informed > today)
     {
         errors.push(FieldError::new(
@@ -100,5 +102,5 @@ pub fn request_service(
         created_at: now,
         updated_at: now,
     };
-    Ok(services::create(tx, service, command.details)?)
+    Ok(services::create(tx, service, details)?)
 }
