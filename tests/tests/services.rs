@@ -610,7 +610,12 @@ async fn every_service_refusal_is_explained_in_georgian_and_english() {
     let refusals = [
         (mgr.as_str(), approve.clone(), json!({}), "four_eyes"),
         (other.token.as_str(), approve.clone(), json!({}), "grant_exceeded"),
-        (world.ngo_a.caseworker.token.as_str(), format!("/api/v1/cases/{case_id}/services"), shelter, "service_type_not_allowed"),
+        (
+            world.ngo_a.caseworker.token.as_str(),
+            format!("/api/v1/cases/{case_id}/services"),
+            shelter,
+            "service_type_not_allowed",
+        ),
     ];
     for (token, path, body, code) in refusals {
         let mut details = Vec::new();
