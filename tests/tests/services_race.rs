@@ -2,14 +2,15 @@
 //! R10 under load: 50 approvals fired at the same moment at a grant that pays for exactly 10.
 //! The charge and its check are one conditional statement in the database, so exactly 10 pass,
 //! 40 are `grant_exceeded` with nothing left, the grant's running total equals the sum of its
-//! services to the tetri, and each success has exactly one audit event (R13) — 20 times over.
+//! services to the tetri, and each success has exactly one audit event (R13) — 20 times over,
+//! with the approvals split between two API nodes serving the one database.
 
 use diesel::prelude::*;
 use persistence::schema::{audit_events, grants, services};
 use serde_json::json;
 use tests::identity::text;
 use tests::services::medication;
-use tests::{RaceRequest, TestApp, race};
+use tests::{RaceRequest, TestApp, race, serve_args, start_server};
 
 const ROUNDS: u64 = 20;
 const RACERS: usize = 50;
@@ -19,6 +20,11 @@ const PAID_FOR: usize = 10;
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_ten() {
     let app = TestApp::spawn_for_races().await;
+    // A second API node on the same database: the check and the charge hold across nodes.
+    let mut args = serve_args(app.database.url());
+    args.workers = Some(4);
+    args.database.db_pool_size = 8;
+    let (second_node, second) = start_server(&args).await;
     let admin = app.admin().await;
     let airport = app.user(&admin, domain::role::Role::MinistryOfficer, &admin.organization_id).await;
     for round in 0..ROUNDS {
@@ -28,11 +34,12 @@ async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_
         let grant_id = text(&grant, "id");
         let case_id = app.eligible_case(&airport, &ngo, round + 1).await;
         let mut requests = Vec::new();
-        for _ in 0..RACERS {
+        for racer in 0..RACERS {
             let (service, tag) = app.request_service(&ngo.caseworker.token, &case_id, &medication(PRICE)).await;
+            let node = if racer % 2 == 0 { "" } else { second_node.as_str() };
             requests.push(RaceRequest {
                 token: ngo.manager.token.clone(),
-                path: format!("/api/v1/services/{}/approve", text(&service, "id")),
+                path: format!("{node}/api/v1/services/{}/approve", text(&service, "id")),
                 body: json!({}),
                 headers: vec![("If-Match".to_owned(), tag)],
             });
@@ -77,4 +84,5 @@ async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_
         expected.sort();
         assert_eq!(events, expected, "round {round}: one approve event per success");
     }
+    second.stop(true).await;
 }
