@@ -18,7 +18,7 @@ use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
 use crate::routes::{
     Text, arrivals, auth, cases, clients, eligibility, endpoints, grants, health, organizations, persons, program,
-    regions, services, users,
+    referrals, regions, services, shelter, users,
 };
 
 #[derive(OpenApi)]
@@ -77,6 +77,13 @@ use crate::routes::{
         services::supplement,
         services::deliver,
         services::cancel,
+        shelter::list_for_arrival,
+        shelter::create,
+        shelter::list,
+        shelter::show,
+        shelter::check_out,
+        shelter::cancel,
+        referrals::feed,
         clients::list,
         clients::create,
         clients::show,

@@ -132,7 +132,7 @@ error_codes! {
         "Services are for eligible cases (`case_status` says what it is): decide its eligibility first (`POST /api/v1/cases/{id}/eligibility`).";
     InvalidTransition = "invalid_transition", CONFLICT,
         "ეს ნაბიჯი ამ სტატუსიდან დაუშვებელია", "Not possible in the service's status",
-        "The service's status (`service_status`) does not allow this step (requested → approved | rejected; approved → delivered | cancelled; requested → cancelled): read it again.";
+        "The record's status (`service_status`, `stay_status`) does not allow this step (requested → approved | rejected; approved → delivered | cancelled; requested → cancelled): read it again.";
     ServiceTypeNotAllowed = "service_type_not_allowed", UNPROCESSABLE_ENTITY,
         "ეს სერვისი საქმეზე არ მოითხოვება", "This service is not requested on a case",
         "Request S1–S4 on a case; temporary shelter (S5) hangs on the arrival, information (S6) is published.";
@@ -140,6 +140,26 @@ error_codes! {
     SupplementaryApprovalRequired = "supplementary_approval_required", CONFLICT,
         "საჭიროა დამატებითი დამტკიცება", "The cost exceeds the approval",
         "A manager other than the requester approves the `excess_tetri` first (`POST /api/v1/services/{id}/supplement`), then record the delivery again (R10).";
+    /// R6.
+    ShelterRegionNotCovered = "shelter_region_not_covered", CONFLICT,
+        "რეგიონი არ არის დაფარული", "Shelter is not provided in this region",
+        "Temporary shelter is provided only in GE-TB, GE-KK and GE-MM (R6, direction N0100): choose a shelter there.";
+    /// R7: `nights_left` says how many nights the return has left.
+    ShelterNightsExceeded = "shelter_nights_exceeded", CONFLICT,
+        "ღამეების ლიმიტი ამოწურულია", "The return's shelter nights would exceed 4",
+        "A return has at most 4 nights of shelter across its stays (R7): book at most `nights_left`, not overlapping a recorded stay (`overlaps`).";
+    /// R8.
+    ShelterNeedNotRecorded = "shelter_need_not_recorded", CONFLICT,
+        "საჭიროება არ არის დაფიქსირებული", "No shelter need was recorded at arrival",
+        "Shelter needs the need recorded by ministry staff at the point of arrival (R8): the arrival must say `needs.shelter: true`, recorded by the ministry.";
+    /// R8.
+    ShelterStartOutOfWindow = "shelter_start_out_of_window", CONFLICT,
+        "პირველი ღამე ფანჯარას სცდება", "The first night is outside the window",
+        "The first night is the return date or the day after (R8), or the check-out day of a recorded stay (a longer stay).";
+    /// S5: `remaining_tetri` (or `shelter_spent_tetri` for a new allocation) says what fits.
+    ShelterAllocationExceeded = "shelter_allocation_exceeded", CONFLICT,
+        "თავშესაფრის ლიმიტი ამოწურულია", "The year's shelter allocation would be exceeded",
+        "Record a cost within `remaining_tetri`, or raise the year's `shelter_allocation_tetri` (`PUT /api/v1/program-years/{year}`).";
     CaseClosed = "case_closed", CONFLICT,
         "საქმე დახურულია", "The case is closed",
         "A closed case cannot change; open a new case for a new return.";
@@ -428,6 +448,11 @@ impl From<RefusalCode> for ErrorCode {
             RefusalCode::InvalidTransition => ErrorCode::InvalidTransition,
             RefusalCode::ServiceTypeNotAllowed => ErrorCode::ServiceTypeNotAllowed,
             RefusalCode::SupplementRequired => ErrorCode::SupplementaryApprovalRequired,
+            RefusalCode::ShelterRegionNotCovered => ErrorCode::ShelterRegionNotCovered,
+            RefusalCode::ShelterNightsExceeded => ErrorCode::ShelterNightsExceeded,
+            RefusalCode::ShelterNeedNotRecorded => ErrorCode::ShelterNeedNotRecorded,
+            RefusalCode::ShelterStartOutOfWindow => ErrorCode::ShelterStartOutOfWindow,
+            RefusalCode::ShelterAllocationExceeded => ErrorCode::ShelterAllocationExceeded,
         }
     }
 }

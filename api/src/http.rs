@@ -68,7 +68,7 @@ impl PageQuery {
     }
 }
 
-fn invalid_cursor() -> FieldError {
+pub(crate) fn invalid_cursor() -> FieldError {
     FieldError::new(
         "cursor",
         codes::INVALID_CURSOR,
@@ -89,7 +89,7 @@ pub fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("k1:{key}"))
 }
 
-fn decode_cursor(cursor: &str) -> Option<String> {
+pub(crate) fn decode_cursor(cursor: &str) -> Option<String> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     String::from_utf8(bytes).ok()?.strip_prefix("k1:").map(str::to_owned)
 }

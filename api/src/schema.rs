@@ -163,6 +163,13 @@ string_enum!(
 );
 
 string_enum!(
+    /// R6: a region where temporary shelter is provided under state program direction N0100:
+    /// Tbilisi, Kvemo Kartli and Mtskheta-Mtianeti.
+    ShelterRegionCodeSchema = "ShelterRegionCode",
+    RegionCode::ALL.iter().filter(|r| r.shelter_covered()).map(|r| r.code()).collect()
+);
+
+string_enum!(
     /// A region the program covers (R4): every region of Georgia but the occupied territories
     /// (`GE-AB`, `GE-TSK`).
     CoveredRegionCodeSchema = "CoveredRegionCode",

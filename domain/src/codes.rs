@@ -91,3 +91,5 @@ pub const DATE_IN_FUTURE: &str = "date_in_future";
 pub const DELIVERED_BEFORE_APPROVAL: &str = "delivered_before_approval";
 /// A vocational referral without a proposed training direction (S4), or an empty one.
 pub const NO_DIRECTION: &str = "no_direction";
+/// A shelter check-out after the planned one: staying longer is a new stay (R7).
+pub const AFTER_PLANNED_CHECK_OUT: &str = "after_planned_check_out";

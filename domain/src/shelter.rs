@@ -54,7 +54,15 @@ impl ShelterError {
             Self::NightsExceeded { .. } => "shelter_nights_exceeded",
             Self::OverlappingStay(_) => "shelter_stay_overlaps",
             Self::NeedNotRecorded => "shelter_need_not_recorded",
-            Self::FirstNightOutOfRange { .. } => "shelter_first_night_out_of_range",
+            Self::FirstNightOutOfRange { .. } => "shelter_start_out_of_window",
+        }
+    }
+
+    /// R7: the nights the return has left (for `shelter_nights_exceeded`).
+    pub fn nights_left(&self) -> Option<u32> {
+        match self {
+            Self::NightsExceeded { existing, max, .. } => Some(max.saturating_sub(*existing)),
+            _ => None,
         }
     }
 
@@ -97,8 +105,12 @@ impl ShelterError {
                 "The shelter need was not recorded by ministry staff at the point of arrival.",
             ),
             Self::FirstNightOutOfRange { return_date, first_night } => Message::new(
-                format!("პირველი ღამე ({first_night}) უნდა იყოს დაბრუნების დღე ({return_date}) ან მომდევნო დღე."),
-                format!("The first night ({first_night}) must be the return date ({return_date}) or the day after."),
+                format!(
+                    "პირველი ღამე ({first_night}) უნდა იყოს დაბრუნების დღე ({return_date}), მომდევნო დღე, ან უკვე აღრიცხული განთავსების გასვლის დღე."
+                ),
+                format!(
+                    "The first night ({first_night}) must be the return date ({return_date}) or the day after, or continue a recorded stay on its check-out day."
+                ),
             ),
         }
     }
@@ -133,17 +145,20 @@ pub fn r7_total_nights(existing: &[DatePeriod], new_stay: DatePeriod) -> Result<
 }
 
 /// R8: "the need was recorded by ministry staff at the point of arrival …, and
-/// the first night is the return date or the day after it."
+/// the first night is the return date or the day after it." A later stay of the same return
+/// (R7: "a check-out after the planned end is a new stay") begins on the check-out day of a stay
+/// already recorded: `continues_a_stay`.
 pub fn r8_first_night(
     return_date: NaiveDate,
     first_night: NaiveDate,
     need_recorded_at_arrival: bool,
+    continues_a_stay: bool,
 ) -> Result<(), ShelterError> {
     if !need_recorded_at_arrival {
         return Err(ShelterError::NeedNotRecorded);
     }
     let day_after = return_date.succ_opt();
-    if first_night == return_date || Some(first_night) == day_after {
+    if first_night == return_date || Some(first_night) == day_after || continues_a_stay {
         Ok(())
     } else {
         Err(ShelterError::FirstNightOutOfRange { return_date, first_night })
@@ -242,6 +257,8 @@ mod tests {
         let err = r7_total_nights(&[stay("2017-03-01", "2017-03-03")], stay("2017-03-03", "2017-03-06")).unwrap_err();
         assert_eq!(err, ShelterError::NightsExceeded { existing: 2, requested: 3, total: 5, max: 4 });
         assert!(err.message().en.contains("2 already used"));
+        assert_eq!(err.nights_left(), Some(2));
+        assert_eq!(ShelterError::NeedNotRecorded.nights_left(), None);
     }
 
     #[test]
@@ -259,21 +276,24 @@ mod tests {
         let cases = [
             ("the return date", "2017-03-01", true, Ok(())),
             ("the day after", "2017-03-02", true, Ok(())),
-            ("two days after", "2017-03-03", true, Err("shelter_first_night_out_of_range")),
-            ("the day before", "2017-02-28", true, Err("shelter_first_night_out_of_range")),
+            ("two days after", "2017-03-03", true, Err("shelter_start_out_of_window")),
+            ("the day before", "2017-02-28", true, Err("shelter_start_out_of_window")),
             ("need not recorded", "2017-03-01", false, Err("shelter_need_not_recorded")),
             ("need not recorded, late", "2017-03-05", false, Err("shelter_need_not_recorded")),
         ];
         for (name, first, recorded, expected) in cases {
-            let got = r8_first_night(d(ret), d(first), recorded).map_err(|e| {
+            let got = r8_first_night(d(ret), d(first), recorded, false).map_err(|e| {
                 assert_eq!(e.rule(), "R8", "{name}");
                 e.code()
             });
             assert_eq!(got, expected, "{name}");
         }
         // across a month and year end
-        assert_eq!(r8_first_night(d("2016-12-31"), d("2017-01-01"), true), Ok(()));
-        assert_eq!(r8_first_night(NaiveDate::MAX, NaiveDate::MAX, true), Ok(()));
+        assert_eq!(r8_first_night(d("2016-12-31"), d("2017-01-01"), true, false), Ok(()));
+        assert_eq!(r8_first_night(NaiveDate::MAX, NaiveDate::MAX, true, false), Ok(()));
+        // A stay continuing a recorded one may begin later; without the need, still not.
+        assert_eq!(r8_first_night(d(ret), d("2017-03-04"), true, true), Ok(()));
+        assert_eq!(r8_first_night(d(ret), d("2017-03-04"), false, true), Err(ShelterError::NeedNotRecorded));
     }
 
     #[test]

@@ -47,6 +47,8 @@ impl Modify for Frame {
                 ("administration", "Organisations, users and NGO systems (API clients)."),
                 ("grants", "Program years with their budgets, and the grants awarded to NGOs from them (R9, R10)."),
                 ("services", "Services S1–S4 on eligible cases: requested, approved under four eyes and paid from the NGO's grant (R10–R12), delivered or cancelled."),
+                ("shelter", "Temporary shelter right after the return, on the arrival (S5: R6, R7, R8), under direction N0100."),
+                ("referrals", "The vocational referral feed of the Migration and Repatriation Division (S4)."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),
             ]

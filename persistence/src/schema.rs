@@ -94,6 +94,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         granted_tetri -> BigInt,
+        shelter_allocation_tetri -> Nullable<BigInt>,
+        shelter_spent_tetri -> BigInt,
     }
 }
 
@@ -166,6 +168,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        shelter_nights -> Integer,
     }
 }
 
@@ -280,6 +283,14 @@ diesel::table! {
         proposed_directions -> Text,
         education -> Nullable<Text>,
         division_informed_on -> Nullable<Date>,
+        feed_position -> BigInt,
+    }
+}
+
+diesel::table! {
+    feed_counters (feed) {
+        feed -> Text,
+        last_position -> BigInt,
     }
 }
 
@@ -297,6 +308,11 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        status -> Text,
+        program_year -> Integer,
+        planned_check_out -> Date,
+        organization_id -> Text,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -397,6 +413,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_social_project_details,
     service_vocational_details,
     shelter_stays,
+    feed_counters,
     audit_events,
     idempotency_keys,
     login_throttle,

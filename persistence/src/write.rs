@@ -172,6 +172,7 @@ versioned! {
     crate::models::identity::ApiClient => |r| r.version,
     crate::repo::organizations::OrganizationRecord => |r| r.organization.version,
     crate::repo::services::ServiceRecord => |r| r.service.version,
+    crate::repo::shelter::ShelterStay => |r| r.version,
 }
 
 /// A record's state for the audit trail (R13). A state that does not serialise is an error

@@ -46,11 +46,22 @@ pub enum RefusalCode {
     /// R10: a delivered cost above the approval needs a supplementary approval of the
     /// difference first (`excess_tetri`).
     SupplementRequired,
+    /// R6: shelter only in Tbilisi, Kvemo Kartli and Mtskheta-Mtianeti (direction N0100).
+    ShelterRegionNotCovered,
+    /// R7: the return's stays would pass 4 nights (`nights_left`), or overlap a recorded stay.
+    ShelterNightsExceeded,
+    /// R8: no shelter need was recorded by ministry staff at the point of arrival.
+    ShelterNeedNotRecorded,
+    /// R8: the first night is neither the return date nor the day after (nor a continuation).
+    ShelterStartOutOfWindow,
+    /// S5: the stay's cost would pass the year's shelter allocation (`remaining_tetri`), or a new
+    /// allocation is below what the year's stays cost.
+    ShelterAllocationExceeded,
 }
 
 impl RefusalCode {
     /// Every code, for the tests that check each is produced and documented.
-    pub const ALL: [RefusalCode; 17] = [
+    pub const ALL: [RefusalCode; 22] = [
         RefusalCode::DuplicatePerson,
         RefusalCode::DuplicateCase,
         RefusalCode::DuplicateArrival,
@@ -68,6 +79,11 @@ impl RefusalCode {
         RefusalCode::InvalidTransition,
         RefusalCode::ServiceTypeNotAllowed,
         RefusalCode::SupplementRequired,
+        RefusalCode::ShelterRegionNotCovered,
+        RefusalCode::ShelterNightsExceeded,
+        RefusalCode::ShelterNeedNotRecorded,
+        RefusalCode::ShelterStartOutOfWindow,
+        RefusalCode::ShelterAllocationExceeded,
     ];
 }
 

@@ -13,6 +13,7 @@
 //! - [`cases`]: open a case (R5), decide its eligibility (R1–R5), close it.
 //! - [`grants`]: program years and their budgets, grants to NGOs (R9).
 //! - [`services`]: services S1–S4 on a case, paid from grants (R10, R11, R12).
+//! - [`shelter`]: temporary shelter stays on an arrival (S5: R6, R7, R8).
 //! - [`identity`]: organisations, users and their passwords, NGO systems (the administrator's
 //!   work, and a user's own password).
 
@@ -28,6 +29,7 @@ pub mod ids;
 pub mod persons;
 pub mod principal;
 pub mod services;
+pub mod shelter;
 pub mod version;
 
 pub use error::{ActionError, Refusal, RefusalCode};

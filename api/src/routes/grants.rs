@@ -46,6 +46,13 @@ pub struct ProgramYear {
     /// What is left to award: budget minus granted.
     #[schema(minimum = 0)]
     pub remaining_tetri: i64,
+    /// S5, direction N0100: what the year sets aside for shelter stays, apart from the grants
+    /// (`null`: no allocation, stays are recorded without a cap).
+    #[schema(minimum = 0, required = true)]
+    pub shelter_allocation_tetri: Option<i64>,
+    /// What the year's shelter stays cost (not cancelled).
+    #[schema(minimum = 0)]
+    pub shelter_spent_tetri: i64,
     #[schema(minimum = 1)]
     pub version: i32,
     #[serde(serialize_with = "crate::http::instant")]
@@ -63,6 +70,8 @@ impl From<YearRow> for ProgramYear {
             budget_tetri: y.budget_tetri,
             granted_tetri: y.granted_tetri,
             remaining_tetri: y.budget_tetri.saturating_sub(y.granted_tetri).max(0),
+            shelter_allocation_tetri: y.shelter_allocation_tetri,
+            shelter_spent_tetri: y.shelter_spent_tetri,
             version: y.version,
             created_at: y.created_at,
             updated_at: y.updated_at,
@@ -369,12 +378,18 @@ pub async fn create_year(
 
 /// A program year's new budget (administrators only).
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({ "budget_tetri": 60_000_000 }))]
+#[schema(example = json!({ "budget_tetri": 60_000_000, "shelter_allocation_tetri": 1_500_000 }))]
 pub struct BudgetRequest {
     /// In tetri; not below what the year's grants add up to (R9).
     #[serde(default)]
     #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub budget_tetri: Field<Value>,
+    /// S5: the year's shelter allocation (direction N0100), not below what its stays cost
+    /// (`shelter_allocation_exceeded` with `shelter_spent_tetri`); `null` removes it; absent:
+    /// unchanged.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    pub shelter_allocation_tetri: Field<Value>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub unknown: BTreeMap<String, Value>,
@@ -383,13 +398,14 @@ pub struct BudgetRequest {
 /// Changes a program year's budget.
 ///
 /// Never below what the year's grants add up to (R9: 409 `budget_exceeded` with `granted_tetri`,
-/// also when an award races the change). `If-Match` required.
+/// also when an award races the change); with its shelter allocation (S5), never below what the
+/// year's stays cost (409 `shelter_allocation_exceeded`). `If-Match` required.
 #[utoipa::path(put, path = "/api/v1/program-years/{year}", tag = "grants", operation_id = "update_program_year",
     request_body = BudgetRequest,
     params(("year" = i32, Path, minimum = 2015, maximum = 2100, description = "The year"),
         ("If-Match" = String, Header, description = "The ETag of the year's version being changed")),
     responses((status = 200, body = ProgramYear),
-        (status = 409, body = crate::error::Problem, description = "R9: the year's grants exceed the new budget (`budget_exceeded`, with `granted_tetri`)")))]
+        (status = 409, body = crate::error::Problem, description = "R9: the year's grants exceed the new budget (`budget_exceeded`, with `granted_tetri`); S5: its shelter stays exceed the new allocation (`shelter_allocation_exceeded`, with `shelter_spent_tetri`)")))]
 pub async fn update_year(
     caller: Caller,
     request: HttpRequest,
@@ -403,12 +419,23 @@ pub async fn update_year(
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
     let budget = errors.whole_number("budget_tetri", body.budget_tetri, 0..=MAX_TETRI);
+    let allocation = match body.shelter_allocation_tetri {
+        Field::Missing => None,
+        Field::Null => Some(None),
+        sent => errors.whole_number("shelter_allocation_tetri", sent, 0..=MAX_TETRI).map(Some),
+    };
     errors.finish()?;
     let budget =
         budget.and_then(|b| Tetri::try_from(b).ok()).ok_or_else(|| ApiError::internal("budget after validation"))?;
-    let changed =
-        db::write(&pool, caller.actor(), request_id(&request), move |tx| Ok(change_budget(tx, year, version, budget)?))
-            .await?;
+    let allocation = allocation
+        .map(|a| {
+            a.map(|a| Tetri::try_from(a).map_err(|_| ApiError::internal("allocation after validation"))).transpose()
+        })
+        .transpose()?;
+    let changed = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
+        Ok(change_budget(tx, year, version, budget, allocation)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().insert_header(etag(changed.version)).json(ProgramYear::from(changed)))
 }
 

@@ -20,8 +20,10 @@ pub mod health;
 pub mod organizations;
 pub mod persons;
 pub mod program;
+pub mod referrals;
 pub mod regions;
 pub mod services;
+pub mod shelter;
 pub mod users;
 
 /// A bilingual text, as every message in the API carries it.
@@ -66,6 +68,10 @@ const CASE_READERS: &[Role] = &[Role::MinistryOfficer, Role::Auditor, Role::NgoM
 /// Approving, rejecting and supplementing a service is for an NGO's managers (and its systems
 /// with the manager's rights), never the requester (R12, in the action).
 const SERVICE_DECIDERS: &[Role] = &[Role::NgoManager];
+/// Shelter (S5) is arranged by ministry staff at the airport.
+const SHELTER_RECORDERS: &[Role] = &[Role::MinistryOfficer];
+/// The vocational referral feed (S4) is the Migration and Repatriation Division's.
+const REFERRAL_READERS: &[Role] = &[Role::MinistryOfficer];
 const ARRIVAL_RECORDERS: &[Role] = &[Role::MinistryOfficer, Role::NgoManager, Role::NgoCaseworker];
 
 /// Grants: the ministry's staff read all, an NGO's staff and systems their own (R11, in the query).
@@ -126,6 +132,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(post "/api/v1/arrivals", Roles(ARRIVAL_RECORDERS), arrivals::create),
         endpoint!(get "/api/v1/arrivals/{id}", Roles(CASE_READERS), arrivals::show),
         endpoint!(put "/api/v1/arrivals/{id}", Roles(ARRIVAL_RECORDERS), arrivals::update),
+        endpoint!(get "/api/v1/arrivals/{id}/shelter-stays", Roles(CASE_READERS), shelter::list_for_arrival),
+        endpoint!(post "/api/v1/arrivals/{id}/shelter-stays", Roles(SHELTER_RECORDERS), shelter::create),
+        endpoint!(get "/api/v1/shelter-stays", Roles(CASE_READERS), shelter::list),
+        endpoint!(get "/api/v1/shelter-stays/{id}", Roles(CASE_READERS), shelter::show),
+        endpoint!(post "/api/v1/shelter-stays/{id}/check-out", Roles(SHELTER_RECORDERS), shelter::check_out),
+        endpoint!(post "/api/v1/shelter-stays/{id}/cancel", Roles(SHELTER_RECORDERS), shelter::cancel),
         endpoint!(get "/api/v1/persons", Roles(CASE_READERS), persons::list),
         endpoint!(post "/api/v1/persons", Roles(REGISTRARS), persons::create),
         endpoint!(get "/api/v1/persons/{id}", Roles(CASE_READERS), persons::show),
@@ -146,6 +158,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(post "/api/v1/services/{id}/supplement", Roles(SERVICE_DECIDERS), services::supplement),
         endpoint!(post "/api/v1/services/{id}/deliver", Roles(REGISTRARS), services::deliver),
         endpoint!(post "/api/v1/services/{id}/cancel", Roles(REGISTRARS), services::cancel),
+        endpoint!(get "/api/v1/referrals/vocational", Roles(REFERRAL_READERS), referrals::feed),
         endpoint!(get "/api/v1/program-years", Authenticated, grants::list_years),
         endpoint!(post "/api/v1/program-years", Roles(ADMIN), grants::create_year),
         endpoint!(get "/api/v1/program-years/{year}", Authenticated, grants::show_year),

@@ -459,6 +459,7 @@ fn vocational(errors: &mut FieldErrors, v: VocationalRequest) -> Option<Details>
         interests: interests?,
         proposed_directions: directions,
         division_informed_on: informed,
+        feed_position: 0,
     }))
 }
 
@@ -879,7 +880,7 @@ pub async fn reject(
     changed(&caller, record)
 }
 
-fn reason(body: ReasonRequest) -> Result<String, ApiError> {
+pub(crate) fn reason(body: ReasonRequest) -> Result<String, ApiError> {
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
     let reason = errors.text("reason", body.reason, 1, 500);

@@ -14,5 +14,6 @@ pub mod principals;
 pub mod program_years;
 pub mod reference;
 pub mod services;
+pub mod shelter;
 pub mod throttle;
 pub mod users;

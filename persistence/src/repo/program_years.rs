@@ -17,6 +17,11 @@ pub struct ProgramYear {
     pub updated_at: chrono::NaiveDateTime,
     /// R9: the sum of the year's grants, kept by every award in the same statement that checks it.
     pub granted_tetri: i64,
+    /// S5, direction N0100: what the year sets aside for shelter, if anything (apart from R9's grants).
+    pub shelter_allocation_tetri: Option<i64>,
+    /// S5: the costs of the year's shelter stays (not cancelled), kept by every stay in the
+    /// statement that checks it against the allocation.
+    pub shelter_spent_tetri: i64,
 }
 
 fn column(amount: Tetri) -> Result<i64, StoreError> {
@@ -32,6 +37,8 @@ pub fn create(tx: &mut WriteTx<'_>, year: i32, budget: Tetri) -> Result<ProgramY
         created_at: now,
         updated_at: now,
         granted_tetri: 0,
+        shelter_allocation_tetri: None,
+        shelter_spent_tetri: 0,
     };
     diesel::insert_into(program_years::table).values(&row).execute(tx.conn())?;
     tx.audit(AuditEntry {
@@ -91,29 +98,41 @@ pub enum BudgetChange {
     Changed(ProgramYear),
     /// Refused, nothing written: the year's grants add up to more than the new budget (R9).
     BelowGranted(ProgramYear),
+    /// Refused, nothing written: the year's shelter stays cost more than the new allocation (S5).
+    BelowShelterSpent(ProgramYear),
 }
 
-/// R9, atomically: sets the year's budget only if its grants still fit and, when given, the
-/// version is `expected_version` (`None`: `If-Match: *`) — one conditional UPDATE, so a racing
-/// award cannot slip past a lowered budget. A stale version is `StaleVersion`; a budget below the
-/// grants is [`BudgetChange::BelowGranted`].
+/// R9, atomically: sets the year's budget (and, when given, its shelter allocation: `Some(None)`
+/// removes it) only if its grants (and its shelter costs) still fit and, when given, the version
+/// is `expected_version` (`None`: `If-Match: *`) — one conditional UPDATE, so a racing award or
+/// stay cannot slip past a lowered limit. A stale version is `StaleVersion`; a budget below the
+/// grants is [`BudgetChange::BelowGranted`], an allocation below the costs
+/// [`BudgetChange::BelowShelterSpent`].
 pub fn set_budget(
     tx: &mut WriteTx<'_>,
     year: i32,
     expected_version: Option<i32>,
     budget: Tetri,
+    shelter_allocation: Option<Option<Tetri>>,
 ) -> Result<BudgetChange, StoreError> {
     let budget = column(budget)?;
     let before = get(tx.conn(), year)?;
     if let Some(expected) = expected_version {
         crate::write::expect_version(before.version, expected)?;
     }
+    let allocation = match shelter_allocation {
+        Some(Some(amount)) => Some(column(amount)?),
+        Some(None) => None,
+        None => before.shelter_allocation_tetri,
+    };
     let changes = (
         program_years::budget_tetri.eq(budget),
+        program_years::shelter_allocation_tetri.eq(allocation),
         program_years::version.eq(program_years::version + 1),
         program_years::updated_at.eq(now_utc()),
     );
-    let fits = program_years::year.eq(year).and(program_years::granted_tetri.le(budget));
+    let shelter_fits = program_years::shelter_spent_tetri.le(allocation.unwrap_or(i64::MAX));
+    let fits = program_years::year.eq(year).and(program_years::granted_tetri.le(budget)).and(shelter_fits);
     let changed = match expected_version {
         Some(expected) => diesel::update(program_years::table.filter(fits.and(program_years::version.eq(expected))))
             .set(changes)
@@ -124,7 +143,8 @@ pub fn set_budget(
     if changed == 0 {
         return match expected_version {
             Some(expected) if after.version != expected => Err(StoreError::StaleVersion { current: after.version }),
-            _ => Ok(BudgetChange::BelowGranted(after)),
+            _ if after.granted_tetri > budget => Ok(BudgetChange::BelowGranted(after)),
+            _ => Ok(BudgetChange::BelowShelterSpent(after)),
         };
     }
     tx.audit(AuditEntry {

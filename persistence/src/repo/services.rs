@@ -10,8 +10,8 @@ use domain::service::{ConditionCategory, ServiceStatus, ServiceType};
 use serde::Serialize;
 
 use crate::schema::{
-    grant_ceilings, grants, service_medical_details, service_psychosocial_details, service_social_project_details,
-    service_vocational_details, services,
+    feed_counters, grant_ceilings, grants, service_medical_details, service_psychosocial_details,
+    service_social_project_details, service_vocational_details, services,
 };
 use crate::stored::Stored;
 use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new_id, now_utc};
@@ -112,6 +112,7 @@ struct VocationalRow {
     proposed_directions: String,
     education: Option<String>,
     division_informed_on: Option<NaiveDate>,
+    feed_position: i64,
 }
 
 /// S4: what the referral rests on, and when the ministry's division was informed.
@@ -123,6 +124,9 @@ pub struct VocationalDetails {
     /// At least one.
     pub proposed_directions: Vec<String>,
     pub division_informed_on: Option<NaiveDate>,
+    /// Its place in the division's feed (set when stored; 0 before).
+    #[serde(skip)]
+    pub feed_position: i64,
 }
 
 /// The details of a service, by its type.
@@ -166,6 +170,7 @@ pub fn create(tx: &mut WriteTx<'_>, service: Service, details: Details) -> Resul
         Details::Vocational(d) => {
             let directions = serde_json::to_string(&d.proposed_directions)
                 .map_err(|e| StoreError::Corrupt(format!("directions do not serialise: {e}")))?;
+            let feed_position = next_feed_positions(tx, 1)?;
             let row = VocationalRow {
                 service_id: id,
                 skills: d.skills.clone(),
@@ -173,9 +178,10 @@ pub fn create(tx: &mut WriteTx<'_>, service: Service, details: Details) -> Resul
                 proposed_directions: directions,
                 education: d.education.clone(),
                 division_informed_on: d.division_informed_on,
+                feed_position,
             };
             diesel::insert_into(service_vocational_details::table).values(&row).execute(tx.conn())?;
-            Details::Vocational(d)
+            Details::Vocational(VocationalDetails { feed_position, ..d })
         }
     };
     let record = ServiceRecord { service, details };
@@ -187,6 +193,21 @@ pub fn create(tx: &mut WriteTx<'_>, service: Service, details: Details) -> Resul
         after: Some(crate::write::snapshot(&record)?),
     })?;
     Ok(record)
+}
+
+/// The feed of vocational referrals the ministry's division reads (S4).
+pub const VOCATIONAL_FEED: &str = "vocational_referrals";
+
+/// Takes the next `count` positions of the division's feed and returns the first. The counter
+/// row stays locked until the transaction ends (PostgreSQL's row lock; SQLite's write lock), so
+/// positions are handed out in commit order and without gaps: a poller reading
+/// `feed_position > cursor` never skips a referral whose transaction commits late.
+pub fn next_feed_positions(tx: &mut WriteTx<'_>, count: i64) -> Result<i64, StoreError> {
+    diesel::update(feed_counters::table.find(VOCATIONAL_FEED))
+        .set(feed_counters::last_position.eq(feed_counters::last_position + count))
+        .execute(tx.conn())?;
+    let last: i64 = feed_counters::table.find(VOCATIONAL_FEED).select(feed_counters::last_position).first(tx.conn())?;
+    Ok(last - count + 1)
 }
 
 /// A new service's id and timestamps.
@@ -231,6 +252,7 @@ fn with_details(conn: &mut DbConnection, rows: Vec<Service>) -> Result<Vec<Servi
                 interests: row.interests.clone(),
                 proposed_directions,
                 division_informed_on: row.division_informed_on,
+                feed_position: row.feed_position,
             })
         } else {
             return Err(StoreError::Corrupt(format!("service {id} has no details")));
@@ -465,4 +487,112 @@ pub fn sums_for_grant(conn: &mut DbConnection, grant_id: &str) -> Result<(i64, i
         ))
         .first(conn)?;
     Ok((sums.0.unwrap_or(0), sums.1.unwrap_or(0), sums.2.unwrap_or(0)))
+}
+
+/// One S4 referral as the Migration and Repatriation Division's feed gives it: the referral, the
+/// person as far as their consent let the NGO record them (R14), and the NGO with its contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    pub position: i64,
+    pub service: Service,
+    pub details: VocationalDetails,
+    pub person: FeedPerson,
+    pub organization: FeedOrganization,
+}
+
+/// The person of a referral: what was recorded (nothing beyond the minimum without consent).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct FeedPerson {
+    pub id: String,
+    pub first_name_ka: Option<String>,
+    pub last_name_ka: Option<String>,
+    pub first_name_lat: Option<String>,
+    pub last_name_lat: Option<String>,
+    pub phone_e164: Option<String>,
+    pub residence_region: Option<String>,
+    pub consent_scope: Option<String>,
+}
+
+/// The NGO of a referral and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct FeedOrganization {
+    pub id: String,
+    pub name_ka: String,
+    pub name_en: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// The feed's page after position `after`, in position order (see [`next_feed_positions`]: a
+/// position is visible only once every lower one has committed or rolled back).
+pub fn vocational_feed(conn: &mut DbConnection, after: i64, limit: usize) -> Result<Page<FeedItem>, StoreError> {
+    use crate::schema::{cases, organizations, persons};
+    let rows: Vec<(VocationalRow, Service)> = service_vocational_details::table
+        .inner_join(services::table)
+        .filter(service_vocational_details::feed_position.gt(after))
+        .order(service_vocational_details::feed_position.asc())
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1))
+        .select((VocationalRow::as_select(), Service::as_select()))
+        .load(conn)?;
+    let page = Page::from_rows(rows, limit, |(row, _)| row.feed_position.to_string());
+    let case_ids: Vec<&str> = page.items.iter().map(|(_, s)| s.case_id.as_str()).collect();
+    let people: Vec<(String, FeedPerson)> = cases::table
+        .inner_join(persons::table)
+        .filter(cases::id.eq_any(&case_ids))
+        .select((
+            cases::id,
+            (
+                persons::id,
+                persons::first_name_ka,
+                persons::last_name_ka,
+                persons::first_name_lat,
+                persons::last_name_lat,
+                persons::phone_e164,
+                persons::residence_region,
+                persons::consent_scope,
+            ),
+        ))
+        .load(conn)?;
+    let organization_ids: Vec<&str> = page.items.iter().map(|(_, s)| s.organization_id.as_str()).collect();
+    let ngos: Vec<FeedOrganization> = organizations::table
+        .filter(organizations::id.eq_any(&organization_ids))
+        .select((
+            organizations::id,
+            organizations::name_ka,
+            organizations::name_en,
+            organizations::contact_email,
+            organizations::contact_phone,
+        ))
+        .load(conn)?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for (row, service) in page.items {
+        let person = people
+            .iter()
+            .find(|(case_id, _)| *case_id == service.case_id)
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| StoreError::Corrupt(format!("referral {}: no person", service.id)))?;
+        let organization = ngos
+            .iter()
+            .find(|o| o.id == service.organization_id)
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt(format!("referral {}: no organisation", service.id)))?;
+        let proposed_directions = serde_json::from_str(&row.proposed_directions).map_err(|e| {
+            StoreError::Corrupt(format!("service {}: directions are not a JSON array: {e}", service.id))
+        })?;
+        items.push(FeedItem {
+            position: row.feed_position,
+            details: VocationalDetails {
+                education: row.education,
+                skills: row.skills,
+                interests: row.interests,
+                proposed_directions,
+                division_informed_on: row.division_informed_on,
+                feed_position: row.feed_position,
+            },
+            service,
+            person,
+            organization,
+        });
+    }
+    Ok(Page { items, next_after: page.next_after })
 }

@@ -1,0 +1,13 @@
+DROP INDEX service_vocational_details_feed_idx;
+ALTER TABLE service_vocational_details DROP COLUMN feed_position;
+DROP TABLE feed_counters;
+ALTER TABLE program_years DROP COLUMN shelter_spent_tetri;
+ALTER TABLE program_years DROP COLUMN shelter_allocation_tetri;
+DROP INDEX shelter_stays_check_in_idx;
+DROP INDEX shelter_stays_region_idx;
+ALTER TABLE shelter_stays DROP COLUMN reason;
+ALTER TABLE shelter_stays DROP COLUMN organization_id;
+ALTER TABLE shelter_stays DROP COLUMN planned_check_out;
+ALTER TABLE shelter_stays DROP COLUMN program_year;
+ALTER TABLE shelter_stays DROP COLUMN status;
+ALTER TABLE arrivals DROP COLUMN shelter_nights;
