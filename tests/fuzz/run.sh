@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the demo server with schemathesis (all checks, every phase including the stateful one
-# that follows the document's OpenAPI links), with a fixed seed and the tokens of three roles: an
-# NGO caseworker for registration, eligibility and services, an NGO manager for services, the
-# administrator for administration. The server runs with --check-contract, so an undocumented
+# that follows the document's OpenAPI links), with a fixed seed and the tokens of four roles: an
+# NGO caseworker for registration, eligibility and services, an NGO manager for services, a
+# ministry officer for shelter and the referral feed, the administrator for administration. The server runs with --check-contract, so an undocumented
 # status is a 500 the fuzzer reports.
 # Usage: tests/fuzz/run.sh SCHEMATHESIS [sqlite|postgres]   (PostgreSQL: TEST_POSTGRES_URL)
 set -euo pipefail
@@ -43,15 +43,17 @@ token() {
     curl -sf -d grant_type=password -d "username=$1" --data-urlencode "password=$password" "$base/api/v1/auth/token" \
         | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
-export ADMIN_TOKEN CASEWORKER_TOKEN MANAGER_TOKEN
+export ADMIN_TOKEN CASEWORKER_TOKEN MANAGER_TOKEN OFFICER_TOKEN
 ADMIN_TOKEN=$(token demo-admin)
 CASEWORKER_TOKEN=$(token demo-caseworker)
 MANAGER_TOKEN=$(token demo-manager)
-[ -n "$ADMIN_TOKEN" ] && [ -n "$CASEWORKER_TOKEN" ] && [ -n "$MANAGER_TOKEN" ] || { echo "no demo tokens" >&2; cat "$work/out" "$work/log" >&2; exit 1; }
+OFFICER_TOKEN=$(token demo-officer)
+[ -n "$ADMIN_TOKEN" ] && [ -n "$CASEWORKER_TOKEN" ] && [ -n "$MANAGER_TOKEN" ] && [ -n "$OFFICER_TOKEN" ] || { echo "no demo tokens" >&2; cat "$work/out" "$work/log" >&2; exit 1; }
 status=0
-# Three runs: the administrator's operations (administration, program years and grants) with the
+# Four runs: the administrator's operations (administration, program years and grants) with the
 # administrator's token, the rest (registration, eligibility, services, program, auth, health)
-# with an NGO caseworker's, and the services with an NGO manager's.
+# with an NGO caseworker's, the services with an NGO manager's, and shelter and the referral
+# feed with a ministry officer's.
 fuzz() {
     local token="$1"
     shift
@@ -60,10 +62,12 @@ fuzz() {
         --checks all --no-color ${FUZZ_SEED:+--seed "$FUZZ_SEED"} "$@" || status=$?
 }
 # The caseworker's run first: the administrator's may (rightly) deactivate or reset the caseworker.
-fuzz "$CASEWORKER_TOKEN" --exclude-tag administration --exclude-tag grants
+fuzz "$CASEWORKER_TOKEN" --exclude-tag administration --exclude-tag grants --exclude-tag shelter --exclude-tag referrals
 # The services again as an NGO manager, who approves, rejects and supplements (R12 keeps the
 # manager from deciding its own requests: a 409 the configuration allows).
 fuzz "$MANAGER_TOKEN" --include-tag services
+# Shelter and the referral feed as a ministry officer, who records stays and reads the feed.
+fuzz "$OFFICER_TOKEN" --include-tag shelter --include-tag referrals
 fuzz "$ADMIN_TOKEN" --include-tag administration --include-tag grants
 if grep -q 'which its operation does not document' "$work/log"; then
     echo "contract violations (--check-contract):" >&2

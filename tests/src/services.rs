@@ -38,6 +38,11 @@ pub fn psychosocial(amount: i64) -> Value {
     json!({ "service_type": "psychosocial_rehabilitation", "requested_amount_tetri": amount, "psychosocial": { "planned_sessions": 8 } })
 }
 
+/// An approval of what `service` requests.
+pub fn as_requested(service: &Value) -> Value {
+    json!({ "approved_amount_tetri": service["requested_amount_tetri"] })
+}
+
 impl TestApp {
     /// Opens this year with a budget of `budget` (if not open yet) and awards `ngo_id` a grant of
     /// `amount` running all year; returns the grant.

@@ -192,6 +192,25 @@ async fn every_request_example_in_the_document_is_accepted_by_the_live_server() 
         let filled = path.replace("{id}", id);
         send("POST", path, &filled, token, example("POST", path), status).await;
     }
+    // Shelter on two returns of 2017-03-01 seen at the airport with a shelter need: one stay
+    // checked out early, one cancelled.
+    for (n, step) in [(91, "check-out"), (92, "cancel")] {
+        let number = tests::registration::personal_number(n);
+        let body = tests::registration::arrival(Some(&number), "2017-03-01", &[("2015-01-10", "2017-03-01")], true);
+        let arrival_id = text(&app.create_arrival(&world.airport.token, &body).await, "id");
+        let stay = send(
+            "POST",
+            "/api/v1/arrivals/{id}/shelter-stays",
+            &format!("/api/v1/arrivals/{arrival_id}/shelter-stays"),
+            &world.airport.token,
+            example("POST", "/api/v1/arrivals/{id}/shelter-stays"),
+            201,
+        )
+        .await;
+        let path = format!("/api/v1/shelter-stays/{{id}}/{step}");
+        let filled = format!("/api/v1/shelter-stays/{}/{step}", text(&stay, "id"));
+        send("POST", &path, &filled, &world.airport.token, example("POST", &path), 200).await;
+    }
     let password_body = with(&example("POST", "/api/v1/users/me/password"), &[("current_password", PASSWORD)]);
     send("POST", "/api/v1/users/me/password", "/api/v1/users/me/password", caseworker, password_body, 204).await;
 

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::identity::text;
 use tests::registration::{World, field_errors, pairs};
-use tests::services::{medication, psychosocial, tbilisi_today};
+use tests::services::{as_requested, medication, psychosocial, tbilisi_today};
 use tests::{TestApp, assert_problem, json};
 
 const BUDGET: i64 = 59_000_000;
@@ -114,8 +114,19 @@ async fn s2_s3_s4_each_go_through_their_lifecycle_and_s4_costs_nothing_unless_re
 
     let (s2, tag) = app.request_service(cw, &case_id, &psychosocial(120_000)).await;
     assert_eq!((s2["category"].as_str(), s2["psychosocial"]["planned_sessions"].as_i64()), (Some("S2"), Some(8)));
-    let (s2, tag) = app.service_step_ok(mgr, &text(&s2, "id"), "approve", &json!({}), &tag).await;
-    assert_eq!(s2["approved_amount_tetri"], 120_000, "absent: the requested amount");
+    let problem = assert_problem(
+        app.service_step(mgr, &text(&s2, "id"), "approve", &json!({}), &tag).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        field_errors(&problem),
+        pairs(&[("approved_amount_tetri", "required")]),
+        "the approver states the amount"
+    );
+    let (s2, tag) = app.service_step_ok(mgr, &text(&s2, "id"), "approve", &as_requested(&s2), &tag).await;
+    assert_eq!(s2["approved_amount_tetri"], 120_000);
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 120_000 });
     app.service_step_ok(cw, &text(&s2, "id"), "deliver", &delivery, &tag).await;
 
@@ -145,7 +156,7 @@ async fn s2_s3_s4_each_go_through_their_lifecycle_and_s4_costs_nothing_unless_re
     let (s4, tag) = app.request_service(cw, &case_id, &referral).await;
     assert_eq!((s4["category"].as_str(), s4["requested_amount_tetri"].as_i64()), (Some("S4"), Some(0)));
     assert_eq!(s4["vocational"]["proposed_directions"], json!(["Welding", "Heavy vehicle driving"]));
-    let (s4, tag) = app.service_step_ok(mgr, &text(&s4, "id"), "approve", &json!({}), &tag).await;
+    let (s4, tag) = app.service_step_ok(mgr, &text(&s4, "id"), "approve", &as_requested(&s4), &tag).await;
     assert!(s4["grant_id"].is_null(), "S4: an approval of nothing charges no grant: {s4}");
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 0 });
     let (s4, _) = app.service_step_ok(cw, &text(&s4, "id"), "deliver", &delivery, &tag).await;
@@ -163,13 +174,13 @@ async fn r12_the_requester_never_decides_its_own_request_person_or_ngo_system() 
     let (own, tag) = app.request_service(mgr, &case_id, &medication(10_000)).await;
     let id = text(&own, "id");
     for step in ["approve", "reject"] {
-        let body = if step == "reject" { json!({ "reason": "no" }) } else { json!({}) };
+        let body = if step == "reject" { json!({ "reason": "no" }) } else { as_requested(&own) };
         let problem = assert_problem(app.service_step(mgr, &id, step, &body, &tag).await, 409, "four_eyes").await;
         assert!(problem["detail"].as_str().unwrap().contains("request"), "{problem}");
     }
     // Another manager of the NGO may.
     let other = app.user(&world.admin, domain::role::Role::NgoManager, &world.ngo_a.id).await;
-    app.service_step_ok(&other.token, &id, "approve", &json!({}), &tag).await;
+    app.service_step_ok(&other.token, &id, "approve", &as_requested(&own), &tag).await;
 
     // An NGO system with the manager's rights: its own request is refused too, a person's is not.
     let client = app.create_client(&world.admin, &world.ngo_a.id, "ngo_manager").await;
@@ -177,20 +188,29 @@ async fn r12_the_requester_never_decides_its_own_request_person_or_ngo_system() 
     let (by_system, tag) = app.request_service(&system, &case_id, &medication(10_000)).await;
     assert_eq!(by_system["requested_by"]["type"], "client");
     assert_problem(
-        app.service_step(&system, &text(&by_system, "id"), "approve", &json!({}), &tag).await,
+        app.service_step(&system, &text(&by_system, "id"), "approve", &as_requested(&by_system), &tag).await,
         409,
         "four_eyes",
     )
     .await;
-    let (approved, _) = app.service_step_ok(mgr, &text(&by_system, "id"), "approve", &json!({}), &tag).await;
+    let (approved, _) =
+        app.service_step_ok(mgr, &text(&by_system, "id"), "approve", &as_requested(&by_system), &tag).await;
     assert_eq!(approved["decided_by"]["type"], "user");
     let (by_person, tag) = app.request_service(&world.ngo_a.caseworker.token, &case_id, &medication(10_000)).await;
-    let (approved, _) = app.service_step_ok(&system, &text(&by_person, "id"), "approve", &json!({}), &tag).await;
+    let (approved, _) =
+        app.service_step_ok(&system, &text(&by_person, "id"), "approve", &as_requested(&by_person), &tag).await;
     assert_eq!(approved["decided_by"], json!({ "type": "client", "id": client["id"] }));
     // A caseworker may not approve at all.
     let (requested, tag) = app.request_service(mgr, &case_id, &medication(10_000)).await;
-    let response =
-        app.service_step(&world.ngo_a.caseworker.token, &text(&requested, "id"), "approve", &json!({}), &tag).await;
+    let response = app
+        .service_step(
+            &world.ngo_a.caseworker.token,
+            &text(&requested, "id"),
+            "approve",
+            &as_requested(&requested),
+            &tag,
+        )
+        .await;
     assert_problem(response, 403, "forbidden").await;
 }
 
@@ -200,9 +220,9 @@ async fn r10_approvals_take_the_grant_to_its_last_tetri_and_not_one_beyond() {
     let (cw, mgr) = (&world.ngo_a.caseworker.token, &world.ngo_a.manager.token);
     let (first, tag1) = app.request_service(cw, &case_id, &medication(60_000)).await;
     let (second, tag2) = app.request_service(cw, &case_id, &medication(40_001)).await;
-    app.service_step_ok(mgr, &text(&first, "id"), "approve", &json!({}), &tag1).await;
+    app.service_step_ok(mgr, &text(&first, "id"), "approve", &as_requested(&first), &tag1).await;
     // 40,001 is one tetri more than the 40,000 left.
-    let response = app.service_step(mgr, &text(&second, "id"), "approve", &json!({}), &tag2).await;
+    let response = app.service_step(mgr, &text(&second, "id"), "approve", &as_requested(&second), &tag2).await;
     let problem = assert_problem(response, 409, "grant_exceeded").await;
     assert_eq!(problem["remaining_tetri"], 40_000, "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("400.00 GEL"), "{problem}");
@@ -217,7 +237,7 @@ async fn r10_approvals_take_the_grant_to_its_last_tetri_and_not_one_beyond() {
     assert_eq!(sums(&app.grant_balance(mgr, &grant_id).await), (100_000, 0, 0, 0));
     let (third, tag3) = app.request_service(cw, &case_id, &medication(1)).await;
     let problem = assert_problem(
-        app.service_step(mgr, &text(&third, "id"), "approve", &json!({}), &tag3).await,
+        app.service_step(mgr, &text(&third, "id"), "approve", &as_requested(&third), &tag3).await,
         409,
         "grant_exceeded",
     )
@@ -257,9 +277,9 @@ async fn r10_a_ceiling_caps_its_service_type_within_the_grant() {
     let (a, tag_a) = app.request_service(cw, &case_id, &medication(30_000)).await;
     let (b, tag_b) = app.request_service(cw, &case_id, &medication(30_000)).await;
     let (c, tag_c) = app.request_service(cw, &case_id, &psychosocial(30_000)).await;
-    app.service_step_ok(mgr, &text(&a, "id"), "approve", &json!({}), &tag_a).await;
+    app.service_step_ok(mgr, &text(&a, "id"), "approve", &as_requested(&a), &tag_a).await;
     let problem = assert_problem(
-        app.service_step(mgr, &text(&b, "id"), "approve", &json!({}), &tag_b).await,
+        app.service_step(mgr, &text(&b, "id"), "approve", &as_requested(&b), &tag_b).await,
         409,
         "grant_exceeded",
     )
@@ -269,7 +289,7 @@ async fn r10_a_ceiling_caps_its_service_type_within_the_grant() {
         (Some(20_000), Some("medication"))
     );
     // Other types are capped by the grant only.
-    app.service_step_ok(mgr, &text(&c, "id"), "approve", &json!({}), &tag_c).await;
+    app.service_step_ok(mgr, &text(&c, "id"), "approve", &as_requested(&c), &tag_c).await;
     assert_running_total_matches_services(&app, &text(&grant, "id"));
 }
 
@@ -281,8 +301,9 @@ async fn r10_without_a_grant_running_today_nothing_is_approved() {
     app.grant_this_year(&world.admin, &world.ngo_b.id, BUDGET, 1_000_000).await;
     let case_id = app.eligible_case(&world.airport, &world.ngo_a, 1).await;
     let (service, tag) = app.request_service(&world.ngo_a.caseworker.token, &case_id, &medication(1_000)).await;
-    let response =
-        app.service_step(&world.ngo_a.manager.token, &text(&service, "id"), "approve", &json!({}), &tag).await;
+    let response = app
+        .service_step(&world.ngo_a.manager.token, &text(&service, "id"), "approve", &as_requested(&service), &tag)
+        .await;
     let problem = assert_problem(response, 409, "no_grant").await;
     assert!(problem["detail"].as_str().unwrap().contains(&today()), "{problem}");
 }
@@ -293,7 +314,7 @@ async fn r10_a_delivered_cost_above_the_approval_needs_a_supplement_under_four_e
     let (cw, mgr) = (&world.ngo_a.caseworker.token, &world.ngo_a.manager.token);
     let (service, tag) = app.request_service(cw, &case_id, &medication(40_000)).await;
     let id = text(&service, "id");
-    let (_, tag) = app.service_step_ok(mgr, &id, "approve", &json!({}), &tag).await;
+    let (_, tag) = app.service_step_ok(mgr, &id, "approve", &as_requested(&service), &tag).await;
     let delivery = json!({ "delivered_on": today(), "actual_amount_tetri": 42_500 });
     let problem = assert_problem(
         app.service_step(cw, &id, "deliver", &delivery, &tag).await,
@@ -331,7 +352,7 @@ async fn r10_a_delivered_cost_above_the_approval_needs_a_supplement_under_four_e
     // R12 for the supplement: a manager's own request takes no supplement from that manager.
     let (own, tag) = app.request_service(mgr, &case_id, &medication(1_000)).await;
     let other = app.user(&world.admin, domain::role::Role::NgoManager, &world.ngo_a.id).await;
-    let (_, tag) = app.service_step_ok(&other.token, &text(&own, "id"), "approve", &json!({}), &tag).await;
+    let (_, tag) = app.service_step_ok(&other.token, &text(&own, "id"), "approve", &as_requested(&own), &tag).await;
     let response = app.service_step(mgr, &text(&own, "id"), "supplement", &json!({ "amount_tetri": 1 }), &tag).await;
     assert_problem(response, 409, "four_eyes").await;
     assert_eq!(service_events(&app, &id), ["create", "approve", "approve_supplement", "deliver"]);
@@ -343,7 +364,7 @@ async fn cancelling_an_approval_releases_it_and_a_caseworker_cancels_only_reques
     let (cw, mgr) = (&world.ngo_a.caseworker.token, &world.ngo_a.manager.token);
     let (service, tag) = app.request_service(cw, &case_id, &medication(70_000)).await;
     let id = text(&service, "id");
-    let (_, tag) = app.service_step_ok(mgr, &id, "approve", &json!({}), &tag).await;
+    let (_, tag) = app.service_step_ok(mgr, &id, "approve", &as_requested(&service), &tag).await;
     assert_problem(app.service_step(cw, &id, "cancel", &json!({ "reason": "moved" }), &tag).await, 403, "forbidden")
         .await;
     let (cancelled, _) =
@@ -354,7 +375,7 @@ async fn cancelling_an_approval_releases_it_and_a_caseworker_cancels_only_reques
     assert_running_total_matches_services(&app, &grant_id);
     // The released amount can be approved again.
     let (again, tag) = app.request_service(cw, &case_id, &medication(100_000)).await;
-    app.service_step_ok(mgr, &text(&again, "id"), "approve", &json!({}), &tag).await;
+    app.service_step_ok(mgr, &text(&again, "id"), "approve", &as_requested(&again), &tag).await;
     // A caseworker cancels a request.
     let (request, tag) = app.request_service(cw, &case_id, &psychosocial(1)).await;
     app.service_step_ok(cw, &text(&request, "id"), "cancel", &json!({ "reason": "not needed" }), &tag).await;
@@ -374,13 +395,16 @@ async fn lifecycle_steps_from_the_wrong_status_are_invalid_transitions_and_need_
     // A stale ETag and a missing one.
     let (_, new_tag) =
         app.service_step_ok(mgr, &id, "reject", &json!({ "reason": "Covered by the state program" }), &tag).await;
-    assert_problem(app.service_step(mgr, &id, "approve", &json!({}), &tag).await, 412, "version_conflict").await;
+    assert_problem(app.service_step(mgr, &id, "approve", &as_requested(&service), &tag).await, 412, "version_conflict")
+        .await;
     let response = app.send(Method::POST, &format!("/api/v1/services/{id}/approve"), Some(mgr), Some(&json!({}))).await;
     assert_problem(response, 428, "precondition_required").await;
     // Rejected is final.
-    for (step, body) in
-        [("approve", json!({})), ("cancel", json!({ "reason": "x" })), ("supplement", json!({ "amount_tetri": 1 }))]
-    {
+    for (step, body) in [
+        ("approve", as_requested(&service)),
+        ("cancel", json!({ "reason": "x" })),
+        ("supplement", json!({ "amount_tetri": 1 })),
+    ] {
         assert_problem(app.service_step(mgr, &id, step, &body, &new_tag).await, 409, "invalid_transition").await;
     }
 }
@@ -541,7 +565,7 @@ async fn services_are_listed_by_case_ngo_type_status_grant_and_period_page_by_pa
     let (cw, mgr) = (&world.ngo_a.caseworker.token, &world.ngo_a.manager.token);
     let other_case = app.eligible_case(&world.airport, &world.ngo_a, 2).await;
     let (a, tag) = app.request_service(cw, &case_id, &medication(1_000)).await;
-    app.service_step_ok(mgr, &text(&a, "id"), "approve", &json!({}), &tag).await;
+    app.service_step_ok(mgr, &text(&a, "id"), "approve", &as_requested(&a), &tag).await;
     let (b, _) = app.request_service(cw, &case_id, &psychosocial(2_000)).await;
     let (c, _) = app.request_service(cw, &other_case, &psychosocial(3_000)).await;
     app.grant_this_year(&world.admin, &world.ngo_b.id, BUDGET, 1_000).await;
@@ -608,8 +632,8 @@ async fn every_service_refusal_is_explained_in_georgian_and_english() {
     let other = app.user(&world.admin, domain::role::Role::NgoManager, &world.ngo_a.id).await;
     let shelter = json!({ "service_type": "temporary_shelter", "requested_amount_tetri": 1 });
     let refusals = [
-        (mgr.as_str(), approve.clone(), json!({}), "four_eyes"),
-        (other.token.as_str(), approve.clone(), json!({}), "grant_exceeded"),
+        (mgr.as_str(), approve.clone(), as_requested(&own), "four_eyes"),
+        (other.token.as_str(), approve.clone(), as_requested(&own), "grant_exceeded"),
         (
             world.ngo_a.caseworker.token.as_str(),
             format!("/api/v1/cases/{case_id}/services"),

@@ -40,7 +40,7 @@ async fn r10_fifty_simultaneous_approvals_never_overspend_a_grant_that_pays_for_
             requests.push(RaceRequest {
                 token: ngo.manager.token.clone(),
                 path: format!("{node}/api/v1/services/{}/approve", text(&service, "id")),
-                body: json!({}),
+                body: tests::services::as_requested(&service),
                 headers: vec![("If-Match".to_owned(), tag)],
             });
         }

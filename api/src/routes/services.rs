@@ -750,9 +750,10 @@ pub async fn create(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({ "approved_amount_tetri": 40_000 }))]
 pub struct ApproveRequest {
-    /// At most the requested amount; absent: the requested amount.
+    /// The amount approved, stated by the approver: at most the requested amount (else 422
+    /// `exceeds_requested`).
     #[serde(default)]
-    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub approved_amount_tetri: Field<Value>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -839,13 +840,9 @@ pub async fn approve(
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
-    let amount = errors.optional("approved_amount_tetri", body.approved_amount_tetri.clone(), "an integer");
-    let amount = match amount {
-        Some(_) => errors.whole_number("approved_amount_tetri", body.approved_amount_tetri, 0..=MAX_TETRI),
-        None => None,
-    };
+    let amount = errors.whole_number("approved_amount_tetri", body.approved_amount_tetri, 0..=MAX_TETRI);
     errors.finish()?;
-    let amount = amount.map(tetri).transpose()?;
+    let amount = Some(tetri(amount.ok_or_else(|| ApiError::internal("amount missing after validation"))?)?);
     let who = (*caller).clone();
     let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
         Ok(approve_service(tx, &who, &ServiceId::from(id.as_str()), version, amount, today_in_tbilisi())?)

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use application::ArrivalId;
-use application::clock::today_in_tbilisi;
 use application::shelter::book_stay::{BookStay, book_stay};
 use application::shelter::cancel_stay::cancel_stay;
 use application::shelter::check_out_stay::{CheckOut, check_out_stay};
@@ -169,9 +168,9 @@ impl StayRequest {
 #[schema(example = json!({ "check_out": "2017-03-03", "cost_tetri": 16_000 }))]
 pub struct CheckOutRequest {
     /// The morning the person left: after the first night, not after the planned check-out
-    /// (staying longer is a new stay, R7); absent: today (Tbilisi). Nights not used are freed.
+    /// (staying longer is a new stay, R7). Nights not used are freed.
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = true)]
     pub check_out: Field<String>,
     /// The actual cost, if it differs from the booked one.
     #[serde(default)]
@@ -339,16 +338,14 @@ pub async fn check_out(
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     errors.unknown_fields("", &body.unknown);
-    let day = errors.optional("check_out", body.check_out, "a date (YYYY-MM-DD)");
-    let sent_day = day.is_some();
+    let day = errors.required("check_out", body.check_out, "a date (YYYY-MM-DD)");
     let day = errors.date("check_out", day);
     let cost = match errors.optional("cost_tetri", body.cost_tetri.clone(), "an integer") {
         Some(_) => errors.whole_number("cost_tetri", body.cost_tetri, 0..=MAX_TETRI),
         None => None,
     };
     errors.finish()?;
-    let on = if sent_day { day } else { Some(today_in_tbilisi()) };
-    let on = on.ok_or_else(|| ApiError::internal("check-out date after validation"))?;
+    let on = day.ok_or_else(|| ApiError::internal("check-out date after validation"))?;
     let cost = cost.map(|c| Tetri::try_from(c).map_err(|_| ApiError::internal("negative cost"))).transpose()?;
     let who = (*caller).clone();
     let stay = db::write(&pool, caller.actor(), request_id(&request), move |tx| {

@@ -260,7 +260,7 @@ async function main(): Promise<void> {
   const serviceTag = etagOf(requested.response, "service");
   const ownApproval = await api.POST("/api/v1/services/{id}/approve", {
     params: { path: { id: service?.id ?? "" }, header: { "If-Match": serviceTag } },
-    body: {},
+    body: { approved_amount_tetri: 45_000 },
   });
   check(
     "service approved by its requester",
