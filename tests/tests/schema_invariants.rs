@@ -59,8 +59,10 @@ fn person_sql(id: &str, personal_number: &str, organization_id: &str) -> String 
 
 fn shelter_sql(id: &str, arrival_id: &str, check_in: &str, check_out: &str) -> String {
     format!(
-        "INSERT INTO shelter_stays (id, arrival_id, region_code, shelter_name, check_in, check_out, created_at, updated_at) \
-         VALUES ('{id}', '{arrival_id}', 'GE-TB', 'თავშესაფარი', '{check_in}', '{check_out}', {AT}, {AT})"
+        "INSERT INTO shelter_stays (id, arrival_id, region_code, shelter_name, check_in, check_out, planned_check_out, \
+         program_year, organization_id, created_at, updated_at) \
+         VALUES ('{id}', '{arrival_id}', 'GE-TB', 'თავშესაფარი', '{check_in}', '{check_out}', '{check_out}', 2017, \
+         COALESCE((SELECT organization_id FROM arrivals WHERE id = '{arrival_id}'), 'org-1'), {AT}, {AT})"
     )
 }
 
@@ -140,6 +142,13 @@ async fn r7_a_shelter_stay_of_five_nights_is_refused_and_four_accepted() {
     assert_refused(five, "check", "a 5-night shelter stay across February's end");
 
     assert_eq!(run(&mut conn, &shelter_sql("stay-4", "arrival-1", "2017-03-01", "2017-03-05")).unwrap(), 1);
+
+    // The return's running total of nights (R7 across stays) is within 0–4.
+    assert_eq!(run(&mut conn, "UPDATE arrivals SET shelter_nights = 4 WHERE id = 'arrival-1'").unwrap(), 1);
+    let five = run(&mut conn, "UPDATE arrivals SET shelter_nights = 5 WHERE id = 'arrival-1'");
+    assert_refused(five, "check", "a return holding 5 nights of shelter");
+    let negative = run(&mut conn, "UPDATE arrivals SET shelter_nights = -1 WHERE id = 'arrival-1'");
+    assert_refused(negative, "check", "a return holding fewer than no nights");
 }
 
 fn service_sql(id: &str, requested_by: (&str, &str), decided_by: Option<(&str, &str)>) -> String {
