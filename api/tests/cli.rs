@@ -1,12 +1,14 @@
 //! The identity commands as an operator runs them: `admin create` reads the password from
 //! standard input (never from a flag) and applies the password policy; `serve --demo` loads the
 //! 2017 program with printed credentials, prints fresh ones on a restart, and refuses a
-//! database that holds real data.
+//! database that holds real data. The demo's tests run on SQLite and, with
+//! `TEST_DATABASE=postgres`, on PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use std::time::Duration;
 
 use persistence::DatabaseUrl;
 use persistence::repo::users;
+use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_reintegration");
 const PASSWORD: &str = "correct horse battery staple 2017";
@@ -113,6 +116,62 @@ fn admin_create_refuses_a_weak_password_and_has_no_password_flag() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The database of a demo test: a SQLite file in the test's directory or, with
+/// `TEST_DATABASE=postgres`, a database of its own on `TEST_POSTGRES_URL` (made and dropped with
+/// `psql`, as `tests/fuzz/run.sh` does), where the server needs a signing key of its own (it
+/// generates one only for a local SQLite demo).
+struct DemoDatabase {
+    url: String,
+    /// The server's further arguments for it.
+    args: Vec<String>,
+    /// PostgreSQL: the administrator's URL and the database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+fn psql(admin_url: &str, sql: &str) -> Output {
+    Command::new("psql").args([admin_url, "-qtAc", sql]).output().expect("psql (PostgreSQL's client) is not installed")
+}
+
+impl DemoDatabase {
+    fn create(dir: &Path) -> Self {
+        match std::env::var("TEST_DATABASE").as_deref() {
+            Ok("postgres") => {
+                let admin = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                // As the other tests do: no TLS on loopback unless the URL asks for it.
+                let admin = if admin.contains("sslmode=") {
+                    admin
+                } else {
+                    format!("{admin}{}sslmode=disable", if admin.contains('?') { '&' } else { '?' })
+                };
+                let name = format!("reintegration_cli_{}", uuid::Uuid::now_v7().simple());
+                let created = psql(&admin, &format!("CREATE DATABASE {name}"));
+                assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+                let (path, query) = admin.split_once('?').unwrap_or((&admin, ""));
+                let base = path.rsplit_once('/').map_or(path, |(base, _)| base);
+                let url = format!("{base}/{name}?{query}");
+                let key = command().arg("generate-key").output().unwrap();
+                assert!(key.status.success(), "{}", String::from_utf8_lossy(&key.stderr));
+                let key_file = dir.join("signing-key.pem");
+                std::fs::write(&key_file, key.stdout).unwrap();
+                let args = vec!["--jwt-signing-key-file".to_owned(), key_file.display().to_string()];
+                DemoDatabase { url, args, postgres: Some((admin, name)) }
+            }
+            Ok("sqlite") | Err(_) => DemoDatabase { url: database_url(dir), args: Vec::new(), postgres: None },
+            Ok(other) => panic!("TEST_DATABASE must be sqlite or postgres, not {other}"),
+        }
+    }
+}
+
+impl Drop for DemoDatabase {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.postgres {
+            let _ = psql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
 /// A running `serve --demo`: the credentials block it printed and its port.
 struct Demo {
     child: Child,
@@ -127,9 +186,10 @@ impl Drop for Demo {
     }
 }
 
-fn serve_demo(url: &str) -> Demo {
+fn serve_demo(database: &DemoDatabase) -> Demo {
     let mut child = command()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", url])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", &database.url])
+        .args(&database.args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -181,6 +241,33 @@ impl Demo {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
 
+    /// Every item of a list, page by page (`next_cursor` → `cursor`), two at a time.
+    fn all_pages(&self, path: &str, token: &str) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let after = cursor.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+            let page = self.get_json(&format!("{path}{separator}limit=2{after}"), token);
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+            assert!(items.len() < 1_000, "{path}: the pages do not end");
+        }
+    }
+
+    /// A bearer token for a printed demo user.
+    fn login(&self, username: &str) -> String {
+        let secret = self.secret_of(username);
+        let answer = self.token_request(&format!("grant_type=password&username={username}&password={secret}"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{username} does not log in: {answer}");
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        let token: Value = serde_json::from_str(body).unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    }
+
     fn token_request(&self, body: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -200,13 +287,19 @@ impl Demo {
 #[test]
 fn serve_demo_prints_marked_credentials_and_fresh_ones_on_a_restart() {
     let dir = temp_dir("demo");
-    let url = database_url(&dir);
-    let first = serve_demo(&url);
+    let database = DemoDatabase::create(&dir);
+    let first = serve_demo(&database);
     let text = first.block.join("\n");
     assert!(text.contains("DEMO DATA"), "{text}");
     for login in ["demo-admin", "demo-officer", "demo-auditor", "demo-manager", "demo-caseworker"] {
         assert!(first.secret_of(login).len() >= 32, "{login}");
     }
+    // R12: every NGO has a manager to decide what its system requests.
+    for n in 2..=5 {
+        assert!(first.secret_of(&format!("demo-manager-{n}")).len() >= 32, "demo-manager-{n}");
+    }
+    first.login("demo-manager-4");
+    let services = first.all_pages("/api/v1/services", &first.login("demo-auditor")).len();
     for n in 1..=5 {
         assert!(text.contains(&format!("demo-ngo-{n}")), "demo-ngo-{n} missing: {text}");
     }
@@ -219,7 +312,7 @@ fn serve_demo_prints_marked_credentials_and_fresh_ones_on_a_restart() {
     assert!(answer.starts_with("HTTP/1.1 200"), "the printed client secret does not work: {answer}");
     drop(first);
 
-    let second = serve_demo(&url);
+    let second = serve_demo(&database);
     assert!(second.block.join("\n").contains("DEMO DATA"));
     let renewed = second.secret_of("demo-admin");
     assert_ne!(renewed, admin_secret, "a restart prints the same password");
@@ -228,19 +321,19 @@ fn serve_demo_prints_marked_credentials_and_fresh_ones_on_a_restart() {
     let answer = second.token_request(&format!("grant_type=password&username=demo-admin&password={admin_secret}"));
     assert!(answer.starts_with("HTTP/1.1 400"), "the old demo password still works: {answer}");
     assert_ne!(second.secret_of("demo-ngo-3"), client_secret);
+    let again = second.all_pages("/api/v1/services", &second.login("demo-auditor")).len();
+    assert_eq!(again, services, "a restart records the year's work again");
     drop(second);
+    drop(database);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn serve_demo_awards_the_whole_2017_budget_to_the_five_ngos_r9() {
     let dir = temp_dir("demo-grants");
-    let demo = serve_demo(&database_url(&dir));
-    let secret = demo.secret_of("demo-admin");
-    let answer = demo.token_request(&format!("grant_type=password&username=demo-admin&password={secret}"));
-    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
-    let token: serde_json::Value = serde_json::from_str(body).unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let database = DemoDatabase::create(&dir);
+    let demo = serve_demo(&database);
+    let token = demo.login("demo-admin");
     let year = demo.get_json("/api/v1/program-years/2017", &token);
     assert_eq!((year["budget_tetri"].clone(), year["granted_tetri"].clone()), (59_000_000.into(), 59_000_000.into()));
     assert_eq!(year["remaining_tetri"], 0);
@@ -250,6 +343,71 @@ fn serve_demo_awards_the_whole_2017_budget_to_the_five_ngos_r9() {
     let total: i64 = items.iter().map(|g| g["amount_tetri"].as_i64().unwrap()).sum();
     assert_eq!(total, 59_000_000, "the grants add up to the budget, to the tetri");
     drop(demo);
+    drop(database);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn tetri(service: &Value, field: &str) -> i64 {
+    service[field].as_i64().unwrap_or_else(|| panic!("{field} of {service}"))
+}
+
+/// Issue #11's done-criterion: for the demo year, what each NGO's grant reports as approved and
+/// delivered is the sum over the services charged to it, to the tetri (R10) — read as an
+/// auditor reads it, through the API.
+#[test]
+fn serve_demo_grant_balances_are_the_sums_over_their_services_to_the_tetri_r10() {
+    let dir = temp_dir("demo-services");
+    let database = DemoDatabase::create(&dir);
+    let demo = serve_demo(&database);
+    let token = demo.login("demo-auditor");
+    let grants = demo.get_json("/api/v1/grants?program_year=2017", &token);
+    let grants = grants["items"].as_array().unwrap();
+    assert_eq!(grants.len(), 5, "one grant per NGO");
+    for grant in grants {
+        let services = demo.all_pages(&format!("/api/v1/services?grant_id={}", grant["id"].as_str().unwrap()), &token);
+        assert!(!services.is_empty(), "the demo charges nothing to {grant}");
+        for service in &services {
+            assert_eq!(service["grant_id"], grant["id"], "{service}");
+            assert_eq!(service["organization_id"], grant["organization_id"], "R10: another NGO's grant: {service}");
+        }
+        let sum = |status: &str, amount: &dyn Fn(&Value) -> i64| -> i64 {
+            services.iter().filter(|s| s["status"] == status).map(amount).sum()
+        };
+        let approved = sum("approved", &|s| tetri(s, "approved_amount_tetri") + tetri(s, "supplementary_tetri"));
+        let delivered = sum("delivered", &|s| tetri(s, "delivered_amount_tetri"));
+        let cancelled = sum("cancelled", &|s| tetri(s, "approved_amount_tetri") + tetri(s, "supplementary_tetri"));
+        let balance = &grant["balance"];
+        let organization = &grant["organization_id"];
+        assert_eq!(balance["approved_tetri"], approved, "approved, NGO {organization}");
+        assert_eq!(balance["delivered_tetri"], delivered, "delivered, NGO {organization}");
+        assert_eq!(balance["cancelled_tetri"], cancelled, "cancelled, NGO {organization}");
+        let remaining = tetri(grant, "amount_tetri") - approved - delivered;
+        assert_eq!(balance["remaining_tetri"], remaining, "remaining, NGO {organization}");
+    }
+
+    // What the sums run over: every status, every type S1–S4, services at every NGO.
+    let services = demo.all_pages("/api/v1/services", &token);
+    let seen = |field: &str| services.iter().map(|s| s[field].as_str().unwrap().to_owned()).collect::<BTreeSet<_>>();
+    let statuses = ["approved", "cancelled", "delivered", "rejected", "requested"];
+    assert_eq!(seen("status"), statuses.map(str::to_owned).into(), "every service status");
+    assert_eq!(seen("category"), ["S1", "S2", "S3", "S4"].map(str::to_owned).into(), "every service type S1–S4");
+    assert_eq!(seen("organization_id").len(), 5, "services at every NGO");
+    let delivered: Vec<_> = services.iter().filter(|s| s["status"] == "delivered").collect();
+    assert!(
+        delivered.iter().any(|s| tetri(s, "delivered_amount_tetri") < tetri(s, "approved_amount_tetri")),
+        "a delivery below its approval"
+    );
+    assert!(delivered.iter().any(|s| tetri(s, "supplementary_tetri") > 0), "a delivery after a supplement");
+    for service in &services {
+        // R12: nobody decided what they requested.
+        assert_ne!(service["decided_by"], service["requested_by"], "{service}");
+        // R11: the auditor sees that medical details exist, never what they say.
+        let medical = &service["medical"];
+        assert!(medical.is_null() || (medical["icd10_code"].is_null() && medical["notes"].is_null()), "{service}");
+    }
+    assert!(services.iter().any(|s| s["medical"]["details_withheld"] == true), "an S1 service with an ICD-10 code");
+    drop(demo);
+    drop(database);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

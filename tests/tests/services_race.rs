@@ -7,7 +7,6 @@
 
 use diesel::prelude::*;
 use persistence::schema::{audit_events, grants, services};
-use serde_json::json;
 use tests::identity::text;
 use tests::services::medication;
 use tests::{RaceRequest, TestApp, race, serve_args, start_server};
