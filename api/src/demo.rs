@@ -28,6 +28,9 @@ use application::services::cancel_service::cancel_service;
 use application::services::deliver_service::{DeliverService, deliver_service};
 use application::services::reject_service::reject_service;
 use application::services::request_service::{RequestService, request_service};
+use application::shelter::book_stay::{BookStay, book_stay};
+use application::shelter::cancel_stay::cancel_stay;
+use application::shelter::check_out_stay::{CheckOut, check_out_stay};
 use application::{
     ActionError, ArrivalId, CaseId, ClientId, OrganizationId, PersonId, Principal, PrincipalKind, ServiceId,
 };
@@ -887,13 +890,124 @@ const SERVICES: [DemoService; 15] = [
     },
 ];
 
+/// How a demo stay ended.
+enum StayEnd {
+    /// Still booked.
+    Booked,
+    /// Checked out early, on this morning (the nights not used freed, R7).
+    CheckedOut(&'static str),
+    /// Cancelled.
+    Cancelled(&'static str),
+}
+
+/// A shelter stay right after a return seen at the airport (S5), in each covered region (R6).
+struct DemoStay {
+    returnee: &'static str,
+    region: RegionCode,
+    shelter: &'static str,
+    check_in: &'static str,
+    check_out: &'static str,
+    /// Direction N0100, in GEL.
+    cost_gel: u64,
+    end: StayEnd,
+}
+
+const SHELTER: [DemoStay; 5] = [
+    DemoStay {
+        returnee: "beridze",
+        region: RegionCode::Tbilisi,
+        shelter: "თბილისის სატრანზიტო თავშესაფარი, გლდანი",
+        check_in: "2017-02-14",
+        check_out: "2017-02-17",
+        cost_gel: 150,
+        end: StayEnd::CheckedOut("2017-02-16"),
+    },
+    DemoStay {
+        returnee: "gelashvili",
+        region: RegionCode::KvemoKartli,
+        shelter: "რუსთავის დროებითი საცხოვრისი",
+        check_in: "2017-03-10",
+        check_out: "2017-03-14",
+        cost_gel: 200,
+        end: StayEnd::Booked,
+    },
+    DemoStay {
+        returnee: "nozadze",
+        region: RegionCode::MtskhetaMtianeti,
+        shelter: "მცხეთის სოციალური სახლი",
+        check_in: "2017-03-15",
+        check_out: "2017-03-17",
+        cost_gel: 100,
+        end: StayEnd::Booked,
+    },
+    // A longer stay is a new one, from the first one's check-out morning (R7: 4 nights in all).
+    DemoStay {
+        returnee: "nozadze",
+        region: RegionCode::MtskhetaMtianeti,
+        shelter: "მცხეთის სოციალური სახლი",
+        check_in: "2017-03-17",
+        check_out: "2017-03-19",
+        cost_gel: 100,
+        end: StayEnd::Booked,
+    },
+    DemoStay {
+        returnee: "bakradze",
+        region: RegionCode::Tbilisi,
+        shelter: "თბილისის სატრანზიტო თავშესაფარი, გლდანი",
+        check_in: "2017-02-21",
+        check_out: "2017-02-23",
+        cost_gel: 100,
+        end: StayEnd::Cancelled("Family met the person at the airport"),
+    },
+];
+
+/// A stay booked by the airport's officer, and its end.
+fn shelter(
+    conn: &mut DbConnection,
+    officer: &Principal,
+    arrival_id: &ArrivalId,
+    stay: &DemoStay,
+) -> Result<(), StartupError> {
+    let command = BookStay {
+        arrival_id: arrival_id.clone(),
+        region: stay.region,
+        shelter_name: stay.shelter.to_owned(),
+        check_in: day(stay.check_in)?,
+        check_out: day(stay.check_out)?,
+        cost: Tetri::from_gel(stay.cost_gel).ok_or_else(|| error("shelter cost overflow"))?,
+    };
+    let booked = act(conn, officer, "book a shelter stay", |tx| book_stay(tx, officer, command))?;
+    match stay.end {
+        StayEnd::Booked => {}
+        StayEnd::CheckedOut(on) => {
+            let command = CheckOut { on: day(on)?, cost: None };
+            act(conn, officer, "check a stay out", |tx| {
+                check_out_stay(tx, officer, &booked.id, booked.version, command)
+            })?;
+        }
+        StayEnd::Cancelled(reason) => {
+            act(conn, officer, "cancel a stay", |tx| {
+                cancel_stay(tx, officer, &booked.id, booked.version, reason.to_owned())
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// The demo year's work, step by step, each by its principal on its day.
 fn record_the_year(conn: &mut DbConnection, officer: &Principal, staff: &[Staff]) -> Result<(), StartupError> {
     let mut cases = HashMap::new();
+    let mut arrivals = HashMap::new();
     for returnee in &RETURNEES {
         let ngo = staff.get(returnee.ngo).ok_or_else(|| error(format!("no demo NGO {}", returnee.ngo)))?;
-        let case_id = register(conn, officer, &ngo.requester, returnee)?;
+        let (case_id, arrival_id) = register(conn, officer, &ngo.requester, returnee)?;
         cases.insert(returnee.key, (case_id, ngo));
+        arrivals.insert(returnee.key, arrival_id);
+    }
+    for stay in &SHELTER {
+        let arrival_id =
+            arrivals.get(stay.returnee).ok_or_else(|| error(format!("no demo returnee {}", stay.returnee)))?;
+        shelter(conn, officer, arrival_id, stay)?;
     }
     for service in &SERVICES {
         let (case_id, ngo) =
@@ -910,7 +1024,7 @@ fn register(
     officer: &Principal,
     ngo: &Principal,
     returnee: &Returnee,
-) -> Result<CaseId, StartupError> {
+) -> Result<(CaseId, ArrivalId), StartupError> {
     let registered = day(returnee.registered)?;
     let recorder = match returnee.recorded_by {
         RecordedBy::Ministry => officer,
@@ -920,9 +1034,10 @@ fn register(
     let arrival = act(conn, recorder, "record an arrival", |tx| record_arrival(tx, recorder, details))?;
     let details = person_details(returnee)?;
     let person = act(conn, ngo, "register a person", |tx| register_person(tx, ngo, details))?;
+    let arrival_id = ArrivalId::from(arrival.arrival.id);
     let command = OpenCase {
         person_id: PersonId::from(person.id),
-        arrival_id: ArrivalId::from(arrival.arrival.id),
+        arrival_id: arrival_id.clone(),
         registration_date: registered,
     };
     let case = act(conn, ngo, "open a case", |tx| open_case(tx, ngo, command, registered))?;
@@ -938,7 +1053,7 @@ fn register(
             expected.as_str()
         )));
     }
-    Ok(case_id)
+    Ok((case_id, arrival_id))
 }
 
 fn arrival_details(returnee: &Returnee) -> Result<ArrivalDetails, StartupError> {
@@ -966,7 +1081,9 @@ fn arrival_details(returnee: &Returnee) -> Result<ArrivalDetails, StartupError> 
         irregular_periods,
         asylum_applied: Some(returnee.asylum.0),
         asylum_held: Some(returnee.asylum.1),
-        need_shelter: false,
+        // R8: a shelter need is recorded at the point of arrival by the ministry's officer.
+        need_shelter: matches!(returnee.recorded_by, RecordedBy::Ministry)
+            && SHELTER.iter().any(|stay| stay.returnee == returnee.key),
         need_medical: Some(returnee.medical_notes.is_some()),
         medical_notes: returnee.medical_notes.map(str::to_owned),
         other_needs: None,

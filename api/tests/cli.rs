@@ -406,6 +406,27 @@ fn serve_demo_grant_balances_are_the_sums_over_their_services_to_the_tetri_r10()
         assert!(medical.is_null() || (medical["icd10_code"].is_null() && medical["notes"].is_null()), "{service}");
     }
     assert!(services.iter().any(|s| s["medical"]["details_withheld"] == true), "an S1 service with an ICD-10 code");
+
+    // S5: stays in each covered region (R6), none past 4 nights per return (R7), one checked out
+    // early and one cancelled; S4: the division's feed holds the year's referrals.
+    let stays = demo.all_pages("/api/v1/shelter-stays", &token);
+    let mut regions: Vec<&str> = stays.iter().map(|s| s["region_code"].as_str().unwrap()).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    assert_eq!(regions, ["GE-KK", "GE-MM", "GE-TB"], "a stay in each covered region");
+    let mut nights: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for stay in &stays {
+        *nights.entry(stay["arrival_id"].as_str().unwrap()).or_default() += stay["nights"].as_i64().unwrap();
+    }
+    assert!(nights.values().all(|n| *n <= 4), "{nights:?}");
+    for status in ["booked", "checked_out", "cancelled"] {
+        assert!(stays.iter().any(|s| s["status"] == status), "a {status} stay");
+    }
+    let division = demo.login("demo-officer");
+    let feed = demo.get_json("/api/v1/referrals/vocational", &division);
+    let referrals = services.iter().filter(|s| s["service_type"] == "vocational_referral").count();
+    assert!(referrals > 0);
+    assert_eq!(feed["items"].as_array().unwrap().len(), referrals, "every S4 referral in the feed");
     drop(demo);
     drop(database);
     std::fs::remove_dir_all(dir).unwrap();
