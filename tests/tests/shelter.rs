@@ -304,3 +304,41 @@ async fn r11_stays_are_read_by_the_ministry_auditors_and_the_ngo_that_holds_the_
     let response = app.send(Method::GET, &format!("/api/v1/arrivals/{id}/shelter-stays"), Some(&auditor), None).await;
     assert_eq!(json(response).await["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn every_shelter_refusal_is_explained_in_georgian_and_english() {
+    let (app, world) = setup().await;
+    let needless = airport_return(&app, &world, 1, RETURN, false).await;
+    let needy = airport_return(&app, &world, 2, RETURN, true).await;
+    let year = json!({ "budget_tetri": 59_000_000, "shelter_allocation_tetri": 10 });
+    let response = app
+        .send_if_match(Method::PUT, "/api/v1/program-years/2017", Some(&world.admin.token), Some(&year), Some("*"))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let refusals = [
+        (&needless, stay("GE-TB", RETURN, "2017-03-02", 0), "shelter_need_not_recorded"),
+        (&needy, stay("GE-IM", RETURN, "2017-03-02", 0), "shelter_region_not_covered"),
+        (&needy, stay("GE-TB", "2017-03-03", "2017-03-04", 0), "shelter_start_out_of_window"),
+        (&needy, stay("GE-TB", RETURN, "2017-03-06", 0), "shelter_nights_exceeded"),
+        (&needy, stay("GE-TB", RETURN, "2017-03-02", 11), "shelter_allocation_exceeded"),
+    ];
+    for (arrival_id, body, code) in refusals {
+        let mut details = Vec::new();
+        for language in ["ka", "en"] {
+            let path = format!("/api/v1/arrivals/{arrival_id}/shelter-stays");
+            let response = app
+                .send_with(
+                    Method::POST,
+                    &path,
+                    Some(&world.airport.token),
+                    Some(&body),
+                    &[("Accept-Language", language)],
+                )
+                .await;
+            let problem = assert_problem(response, 409, code).await;
+            details.push(problem["detail"].as_str().unwrap().to_owned());
+        }
+        assert!(tests::has_mkhedruli(&details[0]), "{code} in Georgian: {}", details[0]);
+        assert!(!tests::has_mkhedruli(&details[1]), "{code} in English: {}", details[1]);
+    }
+}
