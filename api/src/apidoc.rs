@@ -17,8 +17,8 @@ use utoipa::openapi::{Content, ObjectBuilder, Ref, RefOr, Required, Schema};
 use crate::access::Access;
 use crate::error::{ErrorCode, Problem, ProblemField};
 use crate::routes::{
-    Text, arrivals, auth, cases, clients, eligibility, endpoints, grants, health, organizations, persons, program,
-    referrals, regions, services, shelter, users,
+    Text, arrivals, audit, auth, cases, clients, eligibility, endpoints, grants, health, organizations, persons,
+    program, referrals, regions, services, shelter, users,
 };
 
 #[derive(OpenApi)]
@@ -84,6 +84,9 @@ use crate::routes::{
         shelter::check_out,
         shelter::cancel,
         referrals::feed,
+        audit::list,
+        audit::head,
+        audit::verify,
         clients::list,
         clients::create,
         clients::show,

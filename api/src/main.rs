@@ -68,6 +68,31 @@ enum Command {
     },
     /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
     GenerateKey,
+    /// The audit trail (R13): verify its hash chain, redact an event's content (R14).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and print what it found (as `GET /api/v1/audit-events/verify`); exits
+    /// with failure when the chain is broken.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Clear one event's before/after content for a lawful erasure (R14, the Law on Personal Data
+    /// Protection), keeping its digest in the chain; the erasure is itself an audit event.
+    Redact {
+        /// The event's id.
+        #[arg(long)]
+        event_id: String,
+        /// The legal ground, recorded with the erasure.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +132,10 @@ fn main() -> ExitCode {
         }
         Command::GenerateKey => api::auth::keys::generate_private_pem().map(|pem| print!("{pem}")).map_err(Into::into),
         Command::Migrate(args) => migrate(&args),
+        Command::Audit(AuditCommand::Verify { database }) => verify_audit(&database),
+        Command::Audit(AuditCommand::Redact { event_id, reason, database }) => {
+            redact_audit(&database, &event_id, &reason)
+        }
         Command::Openapi => {
             print!("{}", api::apidoc::document_json());
             Ok(())
@@ -181,5 +210,27 @@ fn migrate(args: &DatabaseArgs) -> Result<(), Box<dyn std::error::Error>> {
     let pool = build_pool(args, 1)?;
     prepare_database(&pool)?;
     tracing::info!("database is up to date");
+    Ok(())
+}
+
+fn verify_audit(database: &DatabaseArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = build_pool(database, 1)?;
+    prepare_database(&pool)?;
+    let mut conn = pool.get()?;
+    if api::routes::audit::verify_from_command(&mut conn).map_err(|e| format!("{:?}", e.internal))? {
+        Ok(())
+    } else {
+        Err("the audit trail's hash chain is broken".into())
+    }
+}
+
+fn redact_audit(database: &DatabaseArgs, event_id: &str, reason: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = build_pool(database, 1)?;
+    prepare_database(&pool)?;
+    let mut conn = pool.get()?;
+    persistence::in_write_transaction(&mut conn, &persistence::Actor::System, None, |tx| {
+        persistence::repo::audit::redact(tx, event_id, reason)
+    })?;
+    println!("redacted the content of audit event {event_id}; its digest stays in the chain");
     Ok(())
 }

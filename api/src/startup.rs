@@ -47,6 +47,11 @@ pub fn prepare_database(pool: &Pool) -> Result<(), StoreError> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");
     }
+    // #13: the events an older version wrote take their places in the hash chain, oldest first.
+    let chained = persistence::chain::chain_unchained(&mut conn)?;
+    if chained > 0 {
+        tracing::info!(events = chained, "chained the audit events written before the hash chain");
+    }
     let changed = in_write_transaction(&mut conn, &Actor::System, None, persistence::repo::reference::sync)?;
     if changed > 0 {
         tracing::info!(rows = changed, "loaded reference data");

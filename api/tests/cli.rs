@@ -472,3 +472,38 @@ fn serve_demo_refuses_a_database_with_a_real_administrator() {
     assert!(find_user(&url, "demo-admin").is_none());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// #13: `reintegration audit verify` walks the chain and succeeds on an untouched one;
+/// `reintegration audit redact` clears one event's content, and the chain still verifies.
+#[test]
+fn audit_verify_and_redact_from_the_command_line() {
+    let dir = temp_dir("audit");
+    let url = database_url(&dir);
+    let created = admin_create(&url, "chief", "correct horse battery staple 42\n", &[]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let verify = || command().args(["audit", "verify", "--database-url", &url]).output().unwrap();
+    let output = verify();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["intact"], true, "{found}");
+    let event_id = {
+        let mut conn = persistence::DatabaseUrl::parse(&url).unwrap().connect().unwrap();
+        persistence::repo::audit::for_entity(&mut conn, "user", &find_user(&url, "chief").unwrap().id).unwrap()[0]
+            .id
+            .clone()
+    };
+    let output = command()
+        .args(["audit", "redact", "--event-id", &event_id, "--reason", "Erasure request", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = verify();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (found["intact"].as_bool(), found["redacted"].as_array().map(Vec::len)),
+        (Some(true), Some(1)),
+        "{found}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

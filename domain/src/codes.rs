@@ -93,3 +93,5 @@ pub const DELIVERED_BEFORE_APPROVAL: &str = "delivered_before_approval";
 pub const NO_DIRECTION: &str = "no_direction";
 /// A shelter check-out after the planned one: staying longer is a new stay (R7).
 pub const AFTER_PLANNED_CHECK_OUT: &str = "after_planned_check_out";
+/// A checkpoint of the audit chain whose signature does not verify (#13).
+pub const INVALID_CHECKPOINT: &str = "invalid_checkpoint";

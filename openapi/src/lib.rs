@@ -49,6 +49,7 @@ impl Modify for Frame {
                 ("services", "Services S1–S4 on eligible cases: requested, approved under four eyes and paid from the NGO's grant (R10–R12), delivered or cancelled."),
                 ("shelter", "Temporary shelter right after the return, on the arrival (S5: R6, R7, R8), under direction N0100."),
                 ("referrals", "The vocational referral feed of the Migration and Repatriation Division (S4)."),
+                ("audit", "The tamper-evident audit trail: read it, verify its hash chain, keep signed checkpoints (R13)."),
                 ("eligibility", "Explained eligibility decisions (R1–R5)."),
                 ("health", "Liveness and readiness for orchestrators."),
             ]

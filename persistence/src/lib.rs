@@ -4,6 +4,7 @@
 //! Functions here take `&mut DbConnection` (reads) or `&mut WriteTx` (writes, which record their
 //! audit event in the same transaction, R13) and return [`StoreError`], never an HTTP type.
 
+pub mod chain;
 pub mod connection;
 pub mod error;
 pub mod migrations;

@@ -331,6 +331,19 @@ diesel::table! {
         before -> Nullable<Text>,
         after -> Nullable<Text>,
         client_request_id -> Nullable<Text>,
+        chain_seq -> Nullable<BigInt>,
+        content_digest -> Nullable<Text>,
+        canonical -> Nullable<Text>,
+        hash -> Nullable<Text>,
+        redacted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_chain_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
     }
 }
 
@@ -415,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shelter_stays,
     feed_counters,
     audit_events,
+    audit_chain_head,
     idempotency_keys,
     login_throttle,
 );

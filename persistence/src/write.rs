@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::models::audit::NewAuditEvent;
-use crate::schema::audit_events;
 use crate::{DbConnection, StoreError, new_id, now_utc};
 
 /// Who is acting, as recorded in the audit trail.
@@ -75,7 +74,9 @@ pub struct WriteTx<'a> {
     conn: &'a mut DbConnection,
     actor: &'a Actor,
     request: Option<&'a RequestIds>,
-    events: usize,
+    /// The events recorded so far, chained and written when the work is done (#13): the chain's
+    /// head is then held only until the commit.
+    events: Vec<NewAuditEvent>,
 }
 
 impl WriteTx<'_> {
@@ -110,9 +111,12 @@ impl WriteTx<'_> {
             before: entry.before.map(|v| v.to_string()),
             after: entry.after.map(|v| v.to_string()),
             client_request_id: self.request.and_then(|r| r.client_request_id.clone()),
+            chain_seq: None,
+            content_digest: None,
+            canonical: None,
+            hash: None,
         };
-        diesel::insert_into(audit_events::table).values(&event).execute(self.conn)?;
-        self.events += 1;
+        self.events.push(event);
         Ok(())
     }
 
@@ -144,7 +148,7 @@ impl WriteTx<'_> {
 
     /// How many audit events this transaction has recorded so far.
     pub fn audited_events(&self) -> usize {
-        self.events
+        self.events.len()
     }
 }
 
@@ -215,8 +219,11 @@ where
             // read first and wrote later could fail with SQLITE_BUSY instead of waiting.
             sqlite.batch_execute("UPDATE program_years SET version = version WHERE 0")?;
         }
-        let mut tx = WriteTx { conn, actor, request, events: 0 };
-        work(&mut tx).map_err(TxError::Inner)
+        let mut tx = WriteTx { conn, actor, request, events: Vec::new() };
+        let done = work(&mut tx).map_err(TxError::Inner)?;
+        let events = std::mem::take(&mut tx.events);
+        crate::chain::append(tx.conn, events).map_err(|e| TxError::Inner(E::from(e)))?;
+        Ok(done)
     });
     result.map_err(|error| match error {
         TxError::Inner(inner) => inner,

@@ -218,6 +218,57 @@ impl Tokens {
     }
 }
 
+/// A signed checkpoint of the audit chain (#13): its length and head hash when signed, as the
+/// claims of a JWS signed with the token key (`typ: audit-checkpoint+jwt`, which no access-token
+/// check accepts, so a checkpoint is never a token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointClaims {
+    pub iss: String,
+    /// The chain's length (the last event's place) when signed.
+    pub chain_seq: i64,
+    /// That event's hash.
+    pub chain_hash: String,
+    pub iat: i64,
+}
+
+/// The JOSE `typ` of a checkpoint.
+pub const CHECKPOINT_TYP: &str = "audit-checkpoint+jwt";
+
+impl Tokens {
+    /// Signs the chain's head as a checkpoint.
+    pub fn sign_checkpoint(&self, chain_seq: i64, chain_hash: &str, now: i64) -> Result<String, TokenError> {
+        let claims = CheckpointClaims {
+            iss: self.settings.issuer.clone(),
+            chain_seq,
+            chain_hash: chain_hash.to_owned(),
+            iat: now,
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.keys.signing_kid().to_owned());
+        header.typ = Some(CHECKPOINT_TYP.to_owned());
+        jsonwebtoken::encode(&header, &claims, self.keys.encoding_key()).map_err(|e| TokenError::Signing(e.to_string()))
+    }
+
+    /// Verifies a checkpoint this server (or a key it still accepts) signed.
+    pub fn verify_checkpoint(&self, checkpoint: &str) -> Result<CheckpointClaims, TokenError> {
+        if checkpoint.is_empty() || checkpoint.len() > MAX_TOKEN_LEN {
+            return Err(TokenError::Malformed);
+        }
+        let header = jsonwebtoken::decode_header(checkpoint).map_err(|_| TokenError::Malformed)?;
+        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(CHECKPOINT_TYP) {
+            return Err(TokenError::Malformed);
+        }
+        let key = header.kid.as_deref().and_then(|kid| self.keys.decoding_key(kid)).ok_or(TokenError::UnknownKid)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.algorithms = vec![Algorithm::EdDSA];
+        validation.set_required_spec_claims(&["iss"]);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.set_issuer(&[&self.settings.issuer]);
+        Ok(jsonwebtoken::decode::<CheckpointClaims>(checkpoint, key, &validation).map_err(map_jwt_error)?.claims)
+    }
+}
+
 /// Reads the JOSE header ourselves, before any verification: the shape of the token, `alg`,
 /// forbidden parameters and `typ`. Returns the kid.
 fn check_header(token: &str) -> Result<String, TokenError> {

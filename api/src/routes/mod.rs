@@ -11,6 +11,7 @@ use domain::role::Role;
 use crate::access::{Access, authorize};
 
 pub mod arrivals;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod clients;
@@ -72,6 +73,10 @@ const SERVICE_DECIDERS: &[Role] = &[Role::NgoManager];
 const SHELTER_RECORDERS: &[Role] = &[Role::MinistryOfficer];
 /// The vocational referral feed (S4) is the Migration and Repatriation Division's.
 const REFERRAL_READERS: &[Role] = &[Role::MinistryOfficer];
+/// The audit trail (R13): auditors and administrators read and verify all of it; an NGO manager
+/// reads its own organisation's events (R11, in the query).
+const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::NgoManager];
+const AUDIT_VERIFIERS: &[Role] = &[Role::Admin, Role::Auditor];
 const ARRIVAL_RECORDERS: &[Role] = &[Role::MinistryOfficer, Role::NgoManager, Role::NgoCaseworker];
 
 /// Grants: the ministry's staff read all, an NGO's staff and systems their own (R11, in the query).
@@ -166,6 +171,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(get "/api/v1/grants", Roles(GRANT_READERS), grants::list),
         endpoint!(post "/api/v1/grants", Roles(ADMIN), grants::create),
         endpoint!(get "/api/v1/grants/{id}", Roles(GRANT_READERS), grants::show),
+        endpoint!(get "/api/v1/audit-events", Roles(AUDIT_READERS), audit::list),
+        endpoint!(get "/api/v1/audit-events/head", Roles(AUDIT_VERIFIERS), audit::head),
+        endpoint!(get "/api/v1/audit-events/verify", Roles(AUDIT_VERIFIERS), audit::verify),
         endpoint!(get "/api/v1/clients", Roles(ADMIN_READERS), clients::list),
         endpoint!(post "/api/v1/clients", Roles(ADMIN), clients::create),
         endpoint!(get "/api/v1/clients/{id}", Roles(ADMIN_READERS), clients::show),
