@@ -517,6 +517,7 @@ async fn r11_medical_details_only_for_the_holding_ngo_and_every_read_is_recorded
         audit_events::table
             .filter(audit_events::entity_id.eq(&id))
             .filter(audit_events::action.eq("read_medical"))
+            .order(audit_events::chain_seq.asc())
             .select(audit_events::actor_id)
             .load::<Option<String>>(&mut conn)
             .unwrap()
