@@ -314,10 +314,18 @@ fn tetri(value: i64) -> Result<Tetri, ApiError> {
     Tetri::try_from(value).map_err(|_| ApiError::internal("negative amount after validation"))
 }
 
-/// Answers a lifecycle step: the service as the caller sees it, with its new ETag.
-fn changed(caller: &Caller, record: ServiceRecord) -> Result<HttpResponse, ApiError> {
+/// Runs a lifecycle step in one transaction as the caller, and answers with the service as the
+/// caller sees it and its new ETag.
+async fn step<F>(caller: Caller, request: &HttpRequest, pool: &Pool, work: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut persistence::WriteTx<'_>, &Principal) -> Result<ServiceRecord, application::ActionError>
+        + Send
+        + 'static,
+{
+    let who = (*caller).clone();
+    let record = db::write(pool, caller.actor(), request_id(request), move |tx| Ok(work(tx, &who)?)).await?;
     let version = record.service.version;
-    Ok(HttpResponse::Ok().insert_header(etag(version)).json(CaseService::seen_by(caller, record)?))
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(CaseService::seen_by(&caller, record)?))
 }
 
 /// Approves a service.
@@ -345,12 +353,10 @@ pub async fn approve(
     let amount = errors.whole_number("approved_amount_tetri", body.approved_amount_tetri, 0..=MAX_TETRI);
     errors.finish()?;
     let amount = Some(tetri(amount.ok_or_else(|| ApiError::internal("amount missing after validation"))?)?);
-    let who = (*caller).clone();
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(approve_service(tx, &who, &ServiceId::from(id.as_str()), version, amount, today_in_tbilisi())?)
+    step(caller, &request, &pool, move |tx, who| {
+        approve_service(tx, who, &ServiceId::from(id.as_str()), version, amount, today_in_tbilisi())
     })
-    .await?;
-    changed(&caller, record)
+    .await
 }
 
 /// Rejects a service.
@@ -371,12 +377,10 @@ pub async fn reject(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let reason = reason(body.into_inner())?;
-    let who = (*caller).clone();
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(reject_service(tx, &who, &ServiceId::from(id.as_str()), version, reason, today_in_tbilisi())?)
+    step(caller, &request, &pool, move |tx, who| {
+        reject_service(tx, who, &ServiceId::from(id.as_str()), version, reason, today_in_tbilisi())
     })
-    .await?;
-    changed(&caller, record)
+    .await
 }
 
 pub(crate) fn reason(body: ReasonRequest) -> Result<String, ApiError> {
@@ -412,12 +416,10 @@ pub async fn supplement(
     let amount = errors.whole_number("amount_tetri", body.amount_tetri, 1..=MAX_TETRI);
     errors.finish()?;
     let amount = tetri(amount.ok_or_else(|| ApiError::internal("amount missing after validation"))?)?;
-    let who = (*caller).clone();
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(approve_supplement(tx, &who, &ServiceId::from(id.as_str()), version, amount, today_in_tbilisi())?)
+    step(caller, &request, &pool, move |tx, who| {
+        approve_supplement(tx, who, &ServiceId::from(id.as_str()), version, amount, today_in_tbilisi())
     })
-    .await?;
-    changed(&caller, record)
+    .await
 }
 
 /// Records a delivery.
@@ -454,12 +456,10 @@ pub async fn deliver(
         return Err(ApiError::internal("delivery fields missing after validation"));
     };
     let command = DeliverService { delivered_on, actual_amount: tetri(actual)?, reference };
-    let who = (*caller).clone();
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(deliver_service(tx, &who, &ServiceId::from(id.as_str()), version, command, today)?)
+    step(caller, &request, &pool, move |tx, who| {
+        deliver_service(tx, who, &ServiceId::from(id.as_str()), version, command, today)
     })
-    .await?;
-    changed(&caller, record)
+    .await
 }
 
 /// Cancels a service.
@@ -481,10 +481,8 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let reason = reason(body.into_inner())?;
-    let who = (*caller).clone();
-    let record = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(cancel_service(tx, &who, &ServiceId::from(id.as_str()), version, reason)?)
+    step(caller, &request, &pool, move |tx, who| {
+        cancel_service(tx, who, &ServiceId::from(id.as_str()), version, reason)
     })
-    .await?;
-    changed(&caller, record)
+    .await
 }
