@@ -166,6 +166,36 @@ pub fn raw_transaction(conn: &mut DbConnection, statements: &[String]) -> Result
     Ok(())
 }
 
+/// Like [`raw_transaction`], but the statement at `guarded` (a conditional UPDATE) must change
+/// exactly one row: otherwise the transaction rolls back and the answer is `Ok(false)`. The
+/// raw-SQL baseline of the approval benchmark (R10's conditional charge of the grant).
+pub fn raw_guarded_transaction(
+    conn: &mut DbConnection,
+    statements: &[String],
+    guarded: usize,
+) -> Result<bool, StoreError> {
+    fn each<C: Connection>(c: &mut C, statements: &[String], guarded: usize) -> QueryResult<()>
+    where
+        diesel::query_builder::SqlQuery: diesel::query_dsl::methods::ExecuteDsl<C>,
+    {
+        for (i, statement) in statements.iter().enumerate() {
+            if diesel::sql_query(statement).execute(c)? != 1 && i == guarded {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+        }
+        Ok(())
+    }
+    let result = match conn {
+        DbConnection::Postgresql(c) => c.transaction(|c| each(c, statements, guarded)),
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| each(c, statements, guarded)),
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(diesel::result::Error::RollbackTransaction) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// After a bulk load, what autovacuum would do in time: refresh the planner's statistics (on
 /// SQLite from a sample of each index) so the new rows are planned on their real distribution,
 /// and on PostgreSQL also mark the new pages all-visible, so index-only scans (the case list's
