@@ -1,5 +1,6 @@
 -- wrk script: approvals on one grant, each of a distinct requested service
--- (POST /api/v1/services/{id}/approve with If-Match "1", the version a request is created at).
+-- (POST /api/v1/services/{id}/approve with If-Match "1", the version a request is created at,
+-- approving the $BENCH_AMOUNT tetri each was requested for).
 -- Run with as many threads as connections (-tN -cN): thread i approves the services on lines
 -- i, i + N, i + 2N, … of $BENCH_SERVICES. $BENCH_TOKEN: an NGO manager's token who did not
 -- request them (R12). Counts approvals (200), grant_exceeded refusals (409, R10) and anything
@@ -14,6 +15,7 @@ function setup(thread)
 end
 
 local token = os.getenv("BENCH_TOKEN")
+local body = '{"approved_amount_tetri":' .. os.getenv("BENCH_AMOUNT") .. '}'
 -- Globals, so that done() can read them from each thread.
 approved, exceeded, failed, spare, first_failure = 0, 0, 0, 0, ""
 local mine, next_index, sent_spare = {}, 1, false
@@ -47,7 +49,7 @@ function request()
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
     ["If-Match"] = '"1"',
-  }, "{}")
+  }, body)
 end
 
 function response(status, headers, body)

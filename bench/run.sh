@@ -9,7 +9,8 @@
 #     same rows written as raw SQL transactions (`reintegration bench-raw-registrations`);
 #   - approvals per second on one hot grant from BENCH_APPROVAL_CLIENTS (50) clients, each of a
 #     distinct requested service, by an NGO manager who did not request them (bench/approve.lua)
-#     vs the same writes as raw SQL transactions (`reintegration bench-raw-approvals`);
+#     vs the same writes as raw SQL transactions (`reintegration bench-raw-approvals`) on as many
+#     connections, and on as many as the server's pool has (10; SQLite 4);
 #   - seed time, database size and the server's peak RSS.
 # Throughput comes from wrk (closed loop, BENCH_CONNECTIONS connections, BENCH_DURATION); latency
 # percentiles from oha at a fixed rate (BENCH_RATE requests/s), so a slow response cannot hold
@@ -23,7 +24,7 @@ DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 RATE=${BENCH_RATE:-200}
 APPROVAL_CLIENTS=${BENCH_APPROVAL_CLIENTS:-50}
-APPROVALS=${BENCH_APPROVALS:-40000}  # services requested for each side of the approval benchmark
+APPROVALS=${BENCH_APPROVALS:-}  # services for each of the approval benchmark's three runs (60,000 on SQLite, 20,000 on PostgreSQL)
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 BASE_PORT=18182
@@ -161,9 +162,13 @@ run_backend() {
 
     # 5. Approvals on one hot grant through the API vs the same writes as raw SQL transactions.
     # The Bench NGO gets this (Tbilisi) year's grant, room for every service, and one eligible
-    # case; its caseworker requests 2 × APPROVALS services on it (through the request action),
-    # half approved through the API by its manager, half by the raw transactions.
-    local year manager manager_id caseworker_id grant case_id case_body approved_api raw_out
+    # case; its caseworker requests 3 × BENCH_APPROVALS services on it (through the request
+    # action): a third approved through the API by its manager, a third by raw transactions on
+    # as many connections as the API has clients, a third by raw transactions on as many as the
+    # server's pool.
+    local approvals=${APPROVALS:-$([ "$backend" = sqlite ] && echo 60000 || echo 20000)} pool_size
+    pool_size=$([ "$backend" = sqlite ] && echo 4 || echo 10)
+    local year manager manager_id caseworker_id grant case_id case_body approved_api
     year=$(TZ=Asia/Tbilisi date +%Y)
     curl -s "$api/api/v1/users" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
         -d "{\"username\":\"bench-manager\",\"full_name\":\"Bench\",\"role\":\"ngo_manager\",\"organization_id\":\"$ngo\",\"password\":\"bench manager passphrase 2017\"}" >/dev/null
@@ -171,7 +176,7 @@ run_backend() {
         -d password='bench manager passphrase 2017' | json 'd["access_token"]')
     manager_id=$(curl -s "$api/api/v1/users/me" -H "authorization: Bearer $manager" | json 'd["id"]')
     caseworker_id=$(curl -s "$api/api/v1/users/me" -H "authorization: Bearer $caseworker" | json 'd["id"]')
-    local room=$(( 4 * APPROVALS * 10000 ))
+    local amount=10000 room=$(( 4 * approvals * 10000 ))
     curl -s "$api/api/v1/program-years" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
         -d "{\"year\":$year,\"budget_tetri\":$room}" >/dev/null
     grant=$(curl -s "$api/api/v1/grants" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
@@ -185,24 +190,29 @@ run_backend() {
     case_body=$(curl -s "$api/api/v1/cases/$case_id/eligibility" -X POST -H "authorization: Bearer $caseworker" -H 'If-Match: *')
     [ "$(echo "$case_body" | json 'd["case_status"]')" = eligible ] || { echo "the approval benchmark's case is not eligible: $case_body" >&2; exit 1; }
     RUST_LOG=warn "$BIN" bench-request-services --case-id "$case_id" --requested-by-user-id "$caseworker_id" \
-        --count $(( 2 * APPROVALS )) --database-url "$url" >"$work/services.txt"
-    head -n "$APPROVALS" "$work/services.txt" >"$work/services-api.txt"
-    tail -n +"$(( APPROVALS + 1 ))" "$work/services.txt" >"$work/services-raw.txt"
-    approved_api=$(BENCH_TOKEN=$manager BENCH_SERVICES=$work/services-api.txt BENCH_THREADS=$APPROVAL_CLIENTS \
+        --count $(( 3 * approvals )) --amount-tetri "$amount" --database-url "$url" >"$work/services.txt"
+    split -d -l "$approvals" "$work/services.txt" "$work/services-"
+    approved_api=$(BENCH_TOKEN=$manager BENCH_AMOUNT=$amount BENCH_SERVICES=$work/services-00 BENCH_THREADS=$APPROVAL_CLIENTS \
         wrk -t"$APPROVAL_CLIENTS" -c"$APPROVAL_CLIENTS" -d"$DURATION" --timeout 30s -s bench/approve.lua "$api")
     echo "$approved_api" | grep -q '^first failure' && echo "$approved_api" | grep '^first failure' >&2
-    local api_rate api_exceeded api_failed api_spare raw_rate raw_exceeded raw_ran_out
+    local api_rate api_exceeded api_failed api_spare raw_rate raw_exceeded raw_ran_out pool_rate pool_exceeded pool_ran_out
     read -r api_rate api_exceeded api_failed api_spare < <(echo "$approved_api" | awk '/^approvals/ { printf "%.1f %d %d %d\n", $2 / $10, $4, $6, $8 }')
-    raw_out=$("$BIN" bench-raw-approvals --grant-id "$grant" --organization-id "$ngo" --decided-by-user-id "$manager_id" \
-        --services-file "$work/services-raw.txt" --seconds "${DURATION%s}" --connections "$APPROVAL_CLIENTS" --database-url "$url")
-    read -r raw_rate raw_exceeded raw_ran_out <<<"$raw_out"
-    [ "$api_spare" = 0 ] && [ -z "${raw_ran_out:-}" ] || echo "  (ran out of requested services: raise BENCH_APPROVALS)" >&2
+    raw_approvals() { # services file, connections
+        "$BIN" bench-raw-approvals --grant-id "$grant" --organization-id "$ngo" --decided-by-user-id "$manager_id" \
+            --amount-tetri "$amount" --services-file "$1" --seconds "${DURATION%s}" --connections "$2" --database-url "$url"
+    }
+    read -r raw_rate raw_exceeded raw_ran_out <<<"$(raw_approvals "$work/services-01" "$APPROVAL_CLIENTS")"
+    read -r pool_rate pool_exceeded pool_ran_out <<<"$(raw_approvals "$work/services-02" "$pool_size")"
+    [ "$api_spare" = 0 ] && [ -z "${raw_ran_out:-}${pool_ran_out:-}" ] ||
+        echo "  (ran out of requested services: raise BENCH_APPROVALS; API spare requests: $api_spare, raw: ${raw_ran_out:-} ${pool_ran_out:-})" >&2
     # R10 after the race: the grant holds exactly what its services hold, within the grant.
     local grant_check
     grant_check=$(query "$backend" "$url" "SELECT committed_tetri || ' of ' || amount_tetri || ' tetri, its services ' || \
-        (SELECT COALESCE(SUM(approved_amount_tetri), 0) FROM services WHERE grant_id = grants.id AND status = 'approved') \
+        (SELECT COALESCE(SUM(CASE status WHEN 'approved' THEN approved_amount_tetri + supplementary_tetri \
+        WHEN 'delivered' THEN delivered_amount_tetri ELSE 0 END), 0) FROM services WHERE grant_id = grants.id) \
         FROM grants WHERE id = '$grant'")
-    echo "- approvals on one grant, $APPROVAL_CLIENTS clients: $api_rate/s vs raw SQL transactions $raw_rate/s ($(awk -v a="$api_rate" -v b="$raw_rate" 'BEGIN { printf "%.0f", 100 * a / b }') %; target ≥ 70 % on PostgreSQL); API: grant_exceeded $api_exceeded, other errors $api_failed; raw: grant_exceeded $raw_exceeded; grant holds $grant_check" | tee -a "$out"
+    percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", 100 * a / b }'; }
+    echo "- approvals on one grant, $APPROVAL_CLIENTS clients: $api_rate/s vs raw SQL transactions on $APPROVAL_CLIENTS connections $raw_rate/s ($(percent "$api_rate" "$raw_rate") %; target ≥ 70 % on PostgreSQL), on $pool_size connections $pool_rate/s ($(percent "$api_rate" "$pool_rate") %); API: grant_exceeded $api_exceeded, other errors $api_failed; raw: grant_exceeded $((raw_exceeded + pool_exceeded)); grant holds $grant_check" | tee -a "$out"
 
     echo "- server peak RSS: $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server/status")" | tee -a "$out"
     kill "$server"

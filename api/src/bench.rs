@@ -201,10 +201,10 @@ pub struct RawApprovals {
 /// `reintegration bench-raw-approvals`: the baseline of `POST /services/{id}/approve` on one hot
 /// grant. For `seconds`, `connections` threads each approve their share of `services` (distinct,
 /// requested, each for `amount_tetri`) in one transaction per approval, as raw SQL on their own
-/// connection — no HTTP, JSON, token, reads, validation or pool: R10's conditional UPDATE of the
-/// grant's committed total (the row lock every approval on the grant queues on; no room: roll
-/// back and count), the service's guarded UPDATE to approved, and its audit event with a before
-/// and an after of the API's size. The statements run in the order the approve action runs them.
+/// connection — no HTTP, JSON, token, reads, validation or pool: the service's guarded UPDATE to
+/// approved, its audit event with a before and an after of the API's size, and R10's
+/// conditional UPDATE of the grant's committed total (the row lock every approval on the grant
+/// queues on; no room: roll back and count), in the order the approve action runs them.
 pub fn raw_approvals(
     url: &persistence::DatabaseUrl,
     approval: &RawApproval,
@@ -255,8 +255,8 @@ pub struct RawApproval {
 impl RawApproval {
     /// One approval's statements (values are generated here or by our own commands, never from
     /// input, so literals are safe), and which of them must change a row: the grant's charge.
-    /// In the approve action's order: the grant is charged after the reads, then the service
-    /// changes, then its audit event.
+    /// In the approve action's order: the service changes and its audit event, then the grant's
+    /// charge last, so that its row lock is held only for the charge and the commit.
     fn sql(&self, service_id: &str) -> (Vec<String>, usize) {
         let RawApproval { grant_id, organization_id, decided_by_user_id, amount_tetri } = self;
         let now = persistence::now_utc().format("%Y-%m-%d %H:%M:%S%.6f");
@@ -266,10 +266,6 @@ impl RawApproval {
             format!("{{\"id\":\"{service_id}\",\"status\":\"{status}\",\"padding\":\"{}\"}}", "x".repeat(900))
         };
         let statements = vec![
-            format!(
-                "UPDATE grants SET committed_tetri = committed_tetri + {amount_tetri} \
-                 WHERE id = '{grant_id}' AND committed_tetri + {amount_tetri} <= amount_tetri"
-            ),
             format!(
                 "UPDATE services SET status = 'approved', grant_id = '{grant_id}', approved_amount_tetri = {amount_tetri}, \
                  decided_by_user_id = '{decided_by_user_id}', decided_by_client_id = NULL, decided_at = '{now}', \
@@ -284,7 +280,11 @@ impl RawApproval {
                 state("requested"),
                 state("approved"),
             ),
+            format!(
+                "UPDATE grants SET committed_tetri = committed_tetri + {amount_tetri} \
+                 WHERE id = '{grant_id}' AND committed_tetri + {amount_tetri} <= amount_tetri"
+            ),
         ];
-        (statements, 0)
+        (statements, 2)
     }
 }
