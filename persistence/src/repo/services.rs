@@ -374,6 +374,13 @@ pub fn charge(
     service_type: ServiceType,
     amount: i64,
 ) -> Result<Charge, StoreError> {
+    let ceiling = grant_ceilings::table
+        .filter(grant_ceilings::grant_id.eq(grant_id))
+        .filter(grant_ceilings::service_type.eq(service_type.code()));
+    // A grant's ceilings are set when it is awarded and never change, so whether the type has
+    // one is read before the grant's row is locked: an approval of an uncapped type then holds
+    // the lock, which every approval on the grant queues on, for one statement and the commit.
+    let capped = ceiling.select(grant_ceilings::service_type).first::<String>(tx.conn()).optional()?.is_some();
     let changed = diesel::update(
         grants::table
             .filter(grants::id.eq(grant_id))
@@ -386,20 +393,16 @@ pub fn charge(
             grants::table.find(grant_id).select((grants::amount_tetri, grants::committed_tetri)).first(tx.conn())?;
         return Ok(Charge::GrantExceeded { remaining: amount_tetri.saturating_sub(committed).max(0) });
     }
-    let ceiling = grant_ceilings::table
-        .filter(grant_ceilings::grant_id.eq(grant_id))
-        .filter(grant_ceilings::service_type.eq(service_type.code()));
-    let changed =
-        diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
-            .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
-            .execute(tx.conn())?;
-    if changed == 0
-        && let Some((cap, committed)) = ceiling
-            .select((grant_ceilings::amount_tetri, grant_ceilings::committed_tetri))
-            .first::<(i64, i64)>(tx.conn())
-            .optional()?
-    {
-        return Ok(Charge::CeilingExceeded { remaining: cap.saturating_sub(committed).max(0) });
+    if capped {
+        let changed =
+            diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
+                .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
+                .execute(tx.conn())?;
+        if changed == 0 {
+            let (cap, committed): (i64, i64) =
+                ceiling.select((grant_ceilings::amount_tetri, grant_ceilings::committed_tetri)).first(tx.conn())?;
+            return Ok(Charge::CeilingExceeded { remaining: cap.saturating_sub(committed).max(0) });
+        }
     }
     Ok(Charge::Charged)
 }
