@@ -24,7 +24,7 @@ DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 RATE=${BENCH_RATE:-200}
 APPROVAL_CLIENTS=${BENCH_APPROVAL_CLIENTS:-50}
-APPROVALS=${BENCH_APPROVALS:-}  # services for each of the approval benchmark's three runs (60,000 on SQLite, 20,000 on PostgreSQL)
+APPROVALS=${BENCH_APPROVALS:-}  # services for each of the approval benchmark's three runs (100,000 on SQLite, 20,000 on PostgreSQL)
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 BASE_PORT=18182
@@ -165,8 +165,11 @@ run_backend() {
     # case; its caseworker requests 3 × BENCH_APPROVALS services on it (through the request
     # action): a third approved through the API by its manager, a third by raw transactions on
     # as many connections as the API has clients, a third by raw transactions on as many as the
-    # server's pool.
-    local approvals=${APPROVALS:-$([ "$backend" = sqlite ] && echo 60000 || echo 20000)} pool_size
+    # server's pool. Before each run, on PostgreSQL, `VACUUM grants` does what autovacuum would
+    # (off on this machine's PostgreSQL; on, it comes a minute late): every approval leaves a
+    # dead version of the grant's row, which every later read and update of the row walks past,
+    # so each run starts from a clean row rather than from the previous runs' debris.
+    local approvals=${APPROVALS:-$([ "$backend" = sqlite ] && echo 100000 || echo 20000)} pool_size
     pool_size=$([ "$backend" = sqlite ] && echo 4 || echo 10)
     local year manager manager_id caseworker_id grant case_id case_body approved_api
     year=$(TZ=Asia/Tbilisi date +%Y)
@@ -192,12 +195,15 @@ run_backend() {
     RUST_LOG=warn "$BIN" bench-request-services --case-id "$case_id" --requested-by-user-id "$caseworker_id" \
         --count $(( 3 * approvals )) --amount-tetri "$amount" --database-url "$url" >"$work/services.txt"
     split -d -l "$approvals" "$work/services.txt" "$work/services-"
+    fresh_grant() { [ "$backend" = sqlite ] || query postgres "$url" "VACUUM grants" >/dev/null; }
+    fresh_grant
     approved_api=$(BENCH_TOKEN=$manager BENCH_AMOUNT=$amount BENCH_SERVICES=$work/services-00 BENCH_THREADS=$APPROVAL_CLIENTS \
         wrk -t"$APPROVAL_CLIENTS" -c"$APPROVAL_CLIENTS" -d"$DURATION" --timeout 30s -s bench/approve.lua "$api")
     echo "$approved_api" | grep -q '^first failure' && echo "$approved_api" | grep '^first failure' >&2
     local api_rate api_exceeded api_failed api_spare raw_rate raw_exceeded raw_ran_out pool_rate pool_exceeded pool_ran_out
     read -r api_rate api_exceeded api_failed api_spare < <(echo "$approved_api" | awk '/^approvals/ { printf "%.1f %d %d %d\n", $2 / $10, $4, $6, $8 }')
     raw_approvals() { # services file, connections
+        fresh_grant
         "$BIN" bench-raw-approvals --grant-id "$grant" --organization-id "$ngo" --decided-by-user-id "$manager_id" \
             --amount-tetri "$amount" --services-file "$1" --seconds "${DURATION%s}" --connections "$2" --database-url "$url"
     }

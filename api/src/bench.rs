@@ -194,7 +194,7 @@ pub struct RawApprovals {
     pub per_second: f64,
     /// Approvals refused because the grant had no room left (rolled back, not counted above).
     pub grant_exceeded: u64,
-    /// Whether some connection ran out of services before the time was up (the rate is then low).
+    /// Whether a connection ran out of services before the time was up (all stopped then).
     pub ran_out: bool,
 }
 
@@ -215,15 +215,21 @@ pub fn raw_approvals(
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     let started = std::time::Instant::now();
     let services = std::sync::Arc::new(services);
+    // The first connection to run out of services stops them all, so that the rate is of a
+    // time when every connection was approving.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let threads: Vec<_> = (0..connections)
         .map(|thread| {
-            let (url, approval, services) = (url.clone(), approval.clone(), services.clone());
+            let (url, approval, services, stop) = (url.clone(), approval.clone(), services.clone(), stop.clone());
             std::thread::spawn(move || -> Result<(u64, u64, bool), String> {
                 let mut conn = url.connect().map_err(|e| e.to_string())?;
                 let (mut approved, mut exceeded) = (0_u64, 0_u64);
                 let mut mine = services.iter().skip(thread).step_by(connections);
-                while std::time::Instant::now() < deadline {
-                    let Some(service_id) = mine.next() else { return Ok((approved, exceeded, true)) };
+                while std::time::Instant::now() < deadline && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Some(service_id) = mine.next() else {
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return Ok((approved, exceeded, true));
+                    };
                     let (statements, guarded) = approval.sql(service_id);
                     match persistence::repo::bulk::raw_guarded_transaction(&mut conn, &statements, guarded) {
                         Ok(true) => approved += 1,
