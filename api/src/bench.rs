@@ -202,9 +202,11 @@ pub struct RawApprovals {
 /// grant. For `seconds`, `connections` threads each approve their share of `services` (distinct,
 /// requested, each for `amount_tetri`) in one transaction per approval, as raw SQL on their own
 /// connection — no HTTP, JSON, token, reads, validation or pool: the service's guarded UPDATE to
-/// approved, its audit event with a before and an after of the API's size, and R10's
-/// conditional UPDATE of the grant's committed total (the row lock every approval on the grant
-/// queues on; no room: roll back and count), in the order the approve action runs them.
+/// approved, R10's conditional UPDATE of the grant's committed total (the row lock every approval
+/// on the grant queues on; no room: roll back and count), in the order the approve action runs
+/// them, and its audit event with a before and an after of the API's size, appended to the audit
+/// chain at the end as every write transaction's are (#13: the chain head's row lock, which every
+/// write queues on).
 pub fn raw_approvals(
     url: &persistence::DatabaseUrl,
     approval: &RawApproval,
@@ -230,8 +232,12 @@ pub fn raw_approvals(
                         stop.store(true, std::sync::atomic::Ordering::Relaxed);
                         return Ok((approved, exceeded, true));
                     };
-                    let (statements, guarded) = approval.sql(service_id);
-                    match persistence::repo::bulk::raw_guarded_transaction(&mut conn, &statements, guarded) {
+                    let (statements, event) = approval.sql(service_id);
+                    let actor = persistence::Actor::User {
+                        user_id: approval.decided_by_user_id.clone(),
+                        organization_id: approval.organization_id.clone(),
+                    };
+                    match persistence::repo::bulk::raw_audited_transaction(&mut conn, &actor, &statements, 1, event) {
                         Ok(true) => approved += 1,
                         Ok(false) => exceeded += 1,
                         Err(e) => return Err(e.to_string()),
@@ -260,17 +266,13 @@ pub struct RawApproval {
 
 impl RawApproval {
     /// One approval's statements (values are generated here or by our own commands, never from
-    /// input, so literals are safe), and which of them must change a row: the grant's charge.
-    /// In the approve action's order: the service changes and its audit event, then the grant's
-    /// charge last, so that its row lock is held only for the charge and the commit.
-    fn sql(&self, service_id: &str) -> (Vec<String>, usize) {
-        let RawApproval { grant_id, organization_id, decided_by_user_id, amount_tetri } = self;
+    /// input, so literals are safe) in the approve action's order — the service's guarded UPDATE,
+    /// then the grant's conditional charge (the second: it must change a row) — and its audit
+    /// event, with a before and an after of the API's size (≈ 1 KB each), chained at the end.
+    fn sql(&self, service_id: &str) -> (Vec<String>, persistence::AuditEntry) {
+        let RawApproval { grant_id, decided_by_user_id, amount_tetri, .. } = self;
         let now = persistence::now_utc().format("%Y-%m-%d %H:%M:%S%.6f");
         let today = application::clock::today_in_tbilisi();
-        // The API's audit event carries the service before and after (≈ 1 KB each).
-        let state = |status: &str| {
-            format!("{{\"id\":\"{service_id}\",\"status\":\"{status}\",\"padding\":\"{}\"}}", "x".repeat(900))
-        };
         let statements = vec![
             format!(
                 "UPDATE services SET status = 'approved', grant_id = '{grant_id}', approved_amount_tetri = {amount_tetri}, \
@@ -279,18 +281,19 @@ impl RawApproval {
                  WHERE id = '{service_id}' AND version = 1"
             ),
             format!(
-                "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, organization_id, request_id, action, entity_type, entity_id, before, after) \
-                 VALUES ('{}', '{now}', 'user', '{decided_by_user_id}', '{organization_id}', '{}', 'approve', 'service', '{service_id}', '{}', '{}')",
-                persistence::new_id(),
-                persistence::new_id(),
-                state("requested"),
-                state("approved"),
-            ),
-            format!(
                 "UPDATE grants SET committed_tetri = committed_tetri + {amount_tetri} \
                  WHERE id = '{grant_id}' AND committed_tetri + {amount_tetri} <= amount_tetri"
             ),
         ];
-        (statements, 2)
+        let state =
+            |status: &str| serde_json::json!({ "id": service_id, "status": status, "padding": "x".repeat(900) });
+        let event = persistence::AuditEntry {
+            action: "approve",
+            entity_type: "service",
+            entity_id: service_id.to_owned(),
+            before: Some(state("requested")),
+            after: Some(state("approved")),
+        };
+        (statements, event)
     }
 }

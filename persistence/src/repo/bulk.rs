@@ -13,7 +13,7 @@ use crate::schema::{
     arrival_irregular_periods, arrivals, cases, eligibility_decisions, persons, service_medical_details,
     service_psychosocial_details, service_social_project_details, service_vocational_details,
 };
-use crate::{AuditEntry, DbConnection, StoreError, WriteTx};
+use crate::{Actor, AuditEntry, DbConnection, StoreError, WriteTx, in_write_transaction};
 
 /// Rows per INSERT statement: 27 columns (a service) × 1,000 rows stays under SQLite's 32,766
 /// and PostgreSQL's 65,535 bind parameters.
@@ -166,33 +166,44 @@ pub fn raw_transaction(conn: &mut DbConnection, statements: &[String]) -> Result
     Ok(())
 }
 
-/// Like [`raw_transaction`], but the statement at `guarded` (a conditional UPDATE) must change
-/// exactly one row: otherwise the transaction rolls back and the answer is `Ok(false)`. The
-/// raw-SQL baseline of the approval benchmark (R10's conditional charge of the grant).
-pub fn raw_guarded_transaction(
+/// The raw-SQL baseline of the approval benchmark: `statements` run as given, in one write
+/// transaction as `actor`, the one at `guarded` (R10's conditional charge of the grant) changing
+/// exactly one row or the transaction rolls back (`Ok(false)`); then `event` is recorded and
+/// appended to the audit chain as every write transaction's events are (#13). Not for input: the
+/// statements are run as given.
+pub fn raw_audited_transaction(
     conn: &mut DbConnection,
+    actor: &Actor,
     statements: &[String],
     guarded: usize,
+    event: AuditEntry,
 ) -> Result<bool, StoreError> {
-    fn each<C: Connection>(c: &mut C, statements: &[String], guarded: usize) -> QueryResult<()>
-    where
-        diesel::query_builder::SqlQuery: diesel::query_dsl::methods::ExecuteDsl<C>,
-    {
+    enum Raw {
+        Refused,
+        Store(StoreError),
+    }
+    impl From<StoreError> for Raw {
+        fn from(error: StoreError) -> Self {
+            Raw::Store(error)
+        }
+    }
+    let outcome = in_write_transaction(conn, actor, None, |tx| {
         for (i, statement) in statements.iter().enumerate() {
-            if diesel::sql_query(statement).execute(c)? != 1 && i == guarded {
-                return Err(diesel::result::Error::RollbackTransaction);
+            let changed = match tx.conn() {
+                DbConnection::Postgresql(c) => diesel::sql_query(statement).execute(c).map_err(StoreError::from)?,
+                DbConnection::Sqlite(c) => diesel::sql_query(statement).execute(c).map_err(StoreError::from)?,
+            };
+            if changed != 1 && i == guarded {
+                return Err(Raw::Refused);
             }
         }
+        tx.audit(event)?;
         Ok(())
-    }
-    let result = match conn {
-        DbConnection::Postgresql(c) => c.transaction(|c| each(c, statements, guarded)),
-        DbConnection::Sqlite(c) => c.immediate_transaction(|c| each(c, statements, guarded)),
-    };
-    match result {
+    });
+    match outcome {
         Ok(()) => Ok(true),
-        Err(diesel::result::Error::RollbackTransaction) => Ok(false),
-        Err(other) => Err(other.into()),
+        Err(Raw::Refused) => Ok(false),
+        Err(Raw::Store(error)) => Err(error),
     }
 }
 
