@@ -185,6 +185,10 @@ fn seeded_services_are_paid_from_grants_that_hold_exactly_their_sum_within_budge
         assert_eq!(*committed, sum, "ceiling {service_type} of grant {grant_id}");
         assert!(committed <= amount);
     }
+    // R13: the seed's events — one per batch, and the actions' — are in the audit chain, intact.
+    let verification = persistence::chain::verify(&mut conn, 1, None, None).unwrap();
+    assert!(verification.first_break.is_none(), "{:?}", verification.first_break);
+    assert!(verification.checked > 0);
     // R9: each year's grants add up to its granted total, within its budget.
     let years: Vec<(i32, i64, i64)> = program_years::table
         .select((program_years::year, program_years::budget_tetri, program_years::granted_tetri))
