@@ -7,6 +7,10 @@
 #   - case list p50/p99: first page, a page 100,000 rows deep, filtered, name search in each script;
 #   - registrations (arrival, person, case: three requests with Idempotency-Key) per second vs the
 #     same rows written as raw SQL transactions (`reintegration bench-raw-registrations`);
+#   - approvals per second on one hot grant from BENCH_APPROVAL_CLIENTS (50) clients, each of a
+#     distinct requested service, by an NGO manager who did not request them (bench/approve.lua)
+#     vs the same writes as raw SQL transactions (`reintegration bench-raw-approvals`) on as many
+#     connections, and on as many as the server's pool has (10; SQLite 4);
 #   - seed time, database size and the server's peak RSS.
 # Throughput comes from wrk (closed loop, BENCH_CONNECTIONS connections, BENCH_DURATION); latency
 # percentiles from oha at a fixed rate (BENCH_RATE requests/s), so a slow response cannot hold
@@ -19,6 +23,8 @@ CASES=${BENCH_CASES:-1000000}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 RATE=${BENCH_RATE:-200}
+APPROVAL_CLIENTS=${BENCH_APPROVAL_CLIENTS:-50}
+APPROVALS=${BENCH_APPROVALS:-}  # services for each of the approval benchmark's three runs (100,000 on SQLite, 20,000 on PostgreSQL)
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 BASE_PORT=18182
@@ -26,7 +32,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 command -v oha >/dev/null || { echo "oha is missing: cargo install oha --locked" >&2; exit 1; }
 
 cargo build --release --locked --quiet --bin reintegration
-BIN=$PWD/target/release/reintegration
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/reintegration
 RESULTS=$PWD/bench/results
 mkdir -p "$RESULTS"
 work=$(mktemp -d)
@@ -44,6 +50,12 @@ ms() { # wrk prints 1.23ms, 456.00us or 1.02s
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; return 1; }
 wait_listening() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; return 1; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+query() { # backend, database URL, one SQL query: its first row, fields separated by spaces
+    case $1 in
+        postgres) psql "$2" -tA -F ' ' -c "$3" ;;
+        sqlite) python3 -c "import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "${2#sqlite://}" "$3" ;;
+    esac
+}
 
 run_backend() {
     local backend=$1 url size_cmd
@@ -147,6 +159,66 @@ run_backend() {
     raw=$("$BIN" bench-raw-registrations --organization-id "$ngo" --seconds "${DURATION%s}" \
         --connections "$CONNECTIONS" --run 1 --database-url "$url")
     echo "- registrations (arrival + person + case, 3 requests): $registered/s vs raw SQL transactions $raw/s ($(awk -v a="$registered" -v b="$raw" 'BEGIN { printf "%.0f", 100 * a / b }') %; target ≥ 80 %)" | tee -a "$out"
+
+    # 5. Approvals on one hot grant through the API vs the same writes as raw SQL transactions.
+    # The Bench NGO gets this (Tbilisi) year's grant, room for every service, and one eligible
+    # case; its caseworker requests 3 × BENCH_APPROVALS services on it (through the request
+    # action): a third approved through the API by its manager, a third by raw transactions on
+    # as many connections as the API has clients, a third by raw transactions on as many as the
+    # server's pool. Before each run, on PostgreSQL, `VACUUM grants` does what autovacuum would
+    # (off on this machine's PostgreSQL; on, it comes a minute late): every approval leaves a
+    # dead version of the grant's row, which every later read and update of the row walks past,
+    # so each run starts from a clean row rather than from the previous runs' debris.
+    local approvals=${APPROVALS:-$([ "$backend" = sqlite ] && echo 100000 || echo 20000)} pool_size
+    pool_size=$([ "$backend" = sqlite ] && echo 4 || echo 10)
+    local year manager manager_id caseworker_id grant case_id case_body approved_api
+    year=$(TZ=Asia/Tbilisi date +%Y)
+    curl -s "$api/api/v1/users" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d "{\"username\":\"bench-manager\",\"full_name\":\"Bench\",\"role\":\"ngo_manager\",\"organization_id\":\"$ngo\",\"password\":\"bench manager passphrase 2017\"}" >/dev/null
+    manager=$(curl -s "$api/api/v1/auth/token" -d grant_type=password -d username=bench-manager \
+        -d password='bench manager passphrase 2017' | json 'd["access_token"]')
+    manager_id=$(curl -s "$api/api/v1/users/me" -H "authorization: Bearer $manager" | json 'd["id"]')
+    caseworker_id=$(curl -s "$api/api/v1/users/me" -H "authorization: Bearer $caseworker" | json 'd["id"]')
+    local amount=10000 room=$(( 4 * approvals * 10000 ))
+    curl -s "$api/api/v1/program-years" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d "{\"year\":$year,\"budget_tetri\":$room}" >/dev/null
+    grant=$(curl -s "$api/api/v1/grants" -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+        -d "{\"program_year\":$year,\"organization_id\":\"$ngo\",\"amount_tetri\":$room,\"period_start\":\"$year-01-01\",\"period_end\":\"$year-12-31\"}" \
+        | json 'd["id"]')
+    local cw=(-H "authorization: Bearer $caseworker" -H 'content-type: application/json')
+    local arrival person
+    arrival=$(curl -s "$api/api/v1/arrivals" "${cw[@]}" -d '{"personal_number":"79000000001","arrival_date":"2017-03-01","point_of_arrival":"tbilisi_airport","countries":["IT"],"irregular_periods":[{"start":"2015-01-10","end":"2017-03-01"}],"asylum_applied":false,"asylum_held":false,"needs":{"shelter":false,"medical":false,"other":null}}' | json 'd["id"]')
+    person=$(curl -s "$api/api/v1/persons" "${cw[@]}" -d '{"legal_status":"citizen","personal_number":"79000000001","residence_region":"GE-TB"}' | json 'd["id"]')
+    case_id=$(curl -s "$api/api/v1/cases" "${cw[@]}" -d "{\"person_id\":\"$person\",\"arrival_id\":\"$arrival\",\"registration_date\":\"2017-04-01\"}" | json 'd["id"]')
+    case_body=$(curl -s "$api/api/v1/cases/$case_id/eligibility" -X POST -H "authorization: Bearer $caseworker" -H 'If-Match: *')
+    [ "$(echo "$case_body" | json 'd["case_status"]')" = eligible ] || { echo "the approval benchmark's case is not eligible: $case_body" >&2; exit 1; }
+    RUST_LOG=warn "$BIN" bench-request-services --case-id "$case_id" --requested-by-user-id "$caseworker_id" \
+        --count $(( 3 * approvals )) --amount-tetri "$amount" --database-url "$url" >"$work/services.txt"
+    split -d -l "$approvals" "$work/services.txt" "$work/services-"
+    fresh_grant() { [ "$backend" = sqlite ] || query postgres "$url" "VACUUM grants" >/dev/null; }
+    fresh_grant
+    approved_api=$(BENCH_TOKEN=$manager BENCH_AMOUNT=$amount BENCH_SERVICES=$work/services-00 BENCH_THREADS=$APPROVAL_CLIENTS \
+        wrk -t"$APPROVAL_CLIENTS" -c"$APPROVAL_CLIENTS" -d"$DURATION" --timeout 30s -s bench/approve.lua "$api")
+    echo "$approved_api" | grep -q '^first failure' && echo "$approved_api" | grep '^first failure' >&2
+    local api_rate api_exceeded api_failed api_spare raw_rate raw_exceeded raw_ran_out pool_rate pool_exceeded pool_ran_out
+    read -r api_rate api_exceeded api_failed api_spare < <(echo "$approved_api" | awk '/^approvals/ { printf "%.1f %d %d %d\n", $2 / $10, $4, $6, $8 }')
+    raw_approvals() { # services file, connections
+        fresh_grant
+        "$BIN" bench-raw-approvals --grant-id "$grant" --organization-id "$ngo" --decided-by-user-id "$manager_id" \
+            --amount-tetri "$amount" --services-file "$1" --seconds "${DURATION%s}" --connections "$2" --database-url "$url"
+    }
+    read -r raw_rate raw_exceeded raw_ran_out <<<"$(raw_approvals "$work/services-01" "$APPROVAL_CLIENTS")"
+    read -r pool_rate pool_exceeded pool_ran_out <<<"$(raw_approvals "$work/services-02" "$pool_size")"
+    [ "$api_spare" = 0 ] && [ -z "${raw_ran_out:-}${pool_ran_out:-}" ] ||
+        echo "  (ran out of requested services: raise BENCH_APPROVALS; API spare requests: $api_spare, raw: ${raw_ran_out:-} ${pool_ran_out:-})" >&2
+    # R10 after the race: the grant holds exactly what its services hold, within the grant.
+    local grant_check
+    grant_check=$(query "$backend" "$url" "SELECT committed_tetri || ' of ' || amount_tetri || ' tetri, its services ' || \
+        (SELECT COALESCE(SUM(CASE status WHEN 'approved' THEN approved_amount_tetri + supplementary_tetri \
+        WHEN 'delivered' THEN delivered_amount_tetri ELSE 0 END), 0) FROM services WHERE grant_id = grants.id) \
+        FROM grants WHERE id = '$grant'")
+    percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", 100 * a / b }'; }
+    echo "- approvals on one grant, $APPROVAL_CLIENTS clients: $api_rate/s vs raw SQL transactions on $APPROVAL_CLIENTS connections $raw_rate/s ($(percent "$api_rate" "$raw_rate") %; target ≥ 70 % on PostgreSQL), on $pool_size connections $pool_rate/s ($(percent "$api_rate" "$pool_rate") %); API: grant_exceeded $api_exceeded, other errors $api_failed; raw: grant_exceeded $((raw_exceeded + pool_exceeded)); grant holds $grant_check" | tee -a "$out"
 
     echo "- server peak RSS: $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server/status")" | tee -a "$out"
     kill "$server"

@@ -66,6 +66,48 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Request services on one eligible case through the request action and print their ids, one
+    /// a line: the services the approval benchmark approves.
+    #[command(hide = true)]
+    BenchRequestServices {
+        #[arg(long)]
+        case_id: String,
+        /// The NGO caseworker who requests them (R12: the approvals must be by someone else).
+        #[arg(long)]
+        requested_by_user_id: String,
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value_t = 10_000)]
+        amount_tetri: u64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Approve requested services as raw SQL transactions on one grant for a while and print the
+    /// approvals per second and the refusals for want of money: the benchmark's baseline for
+    /// `POST /services/{id}/approve`.
+    #[command(hide = true)]
+    BenchRawApprovals {
+        #[arg(long)]
+        grant_id: String,
+        /// The NGO the grant and the services belong to.
+        #[arg(long)]
+        organization_id: String,
+        /// The NGO manager who approves (not the requester, R12).
+        #[arg(long)]
+        decided_by_user_id: String,
+        /// What each service was requested for (all the same).
+        #[arg(long, default_value_t = 10_000)]
+        amount_tetri: u64,
+        /// The services to approve, one id a line.
+        #[arg(long)]
+        services_file: std::path::PathBuf,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 50)]
+        connections: usize,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Print a new Ed25519 signing key (PKCS#8 PEM) for `--jwt-signing-key-file`.
     GenerateKey,
     /// The audit trail (R13): verify its hash chain, redact an event's content (R14).
@@ -129,6 +171,22 @@ fn main() -> ExitCode {
         Command::BenchBaseline { listen } => api::bench::serve_baseline(listen).map_err(Into::into),
         Command::BenchRawRegistrations { organization_id, seconds, connections, run, database } => {
             raw_registrations(&database, &organization_id, seconds, connections, run)
+        }
+        Command::BenchRequestServices { case_id, requested_by_user_id, count, amount_tetri, database } => {
+            request_services(&database, &case_id, &requested_by_user_id, count, amount_tetri)
+        }
+        Command::BenchRawApprovals {
+            grant_id,
+            organization_id,
+            decided_by_user_id,
+            amount_tetri,
+            services_file,
+            seconds,
+            connections,
+            database,
+        } => {
+            let approval = api::bench::RawApproval { grant_id, organization_id, decided_by_user_id, amount_tetri };
+            raw_approvals(&database, &approval, &services_file, seconds, connections)
         }
         Command::GenerateKey => api::auth::keys::generate_private_pem().map(|pem| print!("{pem}")).map_err(Into::into),
         Command::Migrate(args) => migrate(&args),
@@ -203,6 +261,36 @@ fn raw_registrations(
     let per_second = api::bench::raw_registrations(&url, organization_id, seconds, connections.max(1), run % 100)
         .map_err(|e| e.to_string())?;
     println!("{per_second:.1}");
+    Ok(())
+}
+
+fn request_services(
+    database: &DatabaseArgs,
+    case_id: &str,
+    requested_by_user_id: &str,
+    count: usize,
+    amount_tetri: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = build_pool(database, 1)?;
+    let ids = api::bench::request_services(&pool, case_id, requested_by_user_id, count, amount_tetri)
+        .map_err(|e| e.to_string())?;
+    println!("{}", ids.join("\n"));
+    Ok(())
+}
+
+fn raw_approvals(
+    database: &DatabaseArgs,
+    approval: &api::bench::RawApproval,
+    services_file: &std::path::Path,
+    seconds: u64,
+    connections: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let url = persistence::DatabaseUrl::parse(&database.database_url)?;
+    let services: Vec<String> =
+        std::fs::read_to_string(services_file)?.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    let result =
+        api::bench::raw_approvals(&url, approval, services, seconds, connections.max(1)).map_err(|e| e.to_string())?;
+    println!("{:.1} {} {}", result.per_second, result.grant_exceeded, if result.ran_out { "ran_out" } else { "" });
     Ok(())
 }
 

@@ -1,9 +1,15 @@
 //! `reintegration seed --cases N`: realistic synthetic registrations for benchmarks and
 //! demos — persons with Georgian and Latin names in every region, their arrivals with
-//! irregular periods and needs, cases, and explained decisions for most of them — from a fixed
-//! random seed (the same N and seed give the same data), in batches through `persistence`.
+//! irregular periods and needs, cases, explained decisions for most of them, and on the eligible
+//! cases services S1–S4 in every state, paid from grants (see [`services`] and [`funding`]) —
+//! from a fixed random seed (the same N and seed give the same data), in batches through
+//! `persistence`.
+
+mod funding;
+mod services;
 
 use chrono::{Duration, NaiveDate};
+use domain::case::CaseStatus;
 use domain::eligibility::LegalStatus;
 use domain::region::RegionCode;
 use persistence::models::registration::{Arrival, Case, CaseCopies, IrregularPeriod, Person};
@@ -17,8 +23,16 @@ use application::identity::create_organization::create_organization;
 use application::identity::ensure_ministry::ensure_ministry;
 use domain::organization::OrganizationKind;
 
+use self::services::{Context, Ledger, Staff};
+
 /// Cases per transaction.
 const BATCH: usize = 5_000;
+/// Services per eligible case: 1 to this many, evenly (about 5.5 on average, so that the run
+/// has about three per case: a little over half the cases are decided eligible).
+const MOST_SERVICES: usize = 10;
+/// The grants are sized from this many first cases of the run, made without writing (the
+/// whole run when it is no longer).
+const SAMPLE: u64 = 20_000;
 
 /// xorshift64*: small, fast and reproducible; not for secrets.
 struct Rng(u64);
@@ -132,14 +146,12 @@ fn day(rng: &mut Rng, from: NaiveDate, span_days: i64) -> NaiveDate {
     from + Duration::days(i64::try_from(rng.below(usize::try_from(span_days).unwrap_or(1))).unwrap_or(0))
 }
 
-/// One synthetic registration: person, arrival with periods, case and (mostly) a decision.
-fn registration(
-    rng: &mut Rng,
-    index: u64,
-    organization_id: &str,
-    batch: &mut Batch,
-    today: NaiveDate,
-) -> Result<(), SeedError> {
+/// One synthetic registration: person, arrival with periods, case, (mostly) a decision and,
+/// once decided eligible, services.
+fn registration(maker: &mut Maker, index: u64, organization: usize, batch: &mut Batch) -> Result<(), SeedError> {
+    let (today, organization_id) = (maker.today, maker.organizations[organization].clone());
+    let organization_id = organization_id.as_str();
+    let rng = &mut maker.rng;
     let now = now_utc();
     let (first_ka, first_lat) = *rng.pick(&FIRST_NAMES);
     let (last_ka, last_lat) = *rng.pick(&LAST_NAMES);
@@ -214,12 +226,29 @@ fn registration(
     };
     if rng.chance(75) {
         // The decide-eligibility action's own evaluation, stored in bulk rather than one
-        // transaction per case.
+        // transaction per case, decided within two weeks of the registration.
+        let decided_on = (registration_date + Duration::days(i64::try_from(rng.below(15)).unwrap_or(0))).min(today);
         let arrival_record = persistence::repo::arrivals::ArrivalRecord::new(arrival.clone(), vec![period.clone()]);
-        let evaluation = evaluate(&person, &arrival_record, &case, None, today)?;
+        let evaluation = evaluate(&person, &arrival_record, &case, None, decided_on)?;
         batch.decisions.push(evaluation.record(&case.id, None, now)?);
         case.status = evaluation.next_status;
         case.version = 2;
+        if case.status == CaseStatus::Eligible {
+            // Services are requested for an eligible, open case: from its decision on.
+            let context = Context { staff: &maker.staff, today, now };
+            for _ in 0..=maker.rng.below(MOST_SERVICES) {
+                let requested_on = day(&mut maker.rng, decided_on, 365).min(today);
+                let service = services::service(
+                    &mut maker.rng,
+                    &context,
+                    &mut maker.ledger,
+                    (organization, organization_id),
+                    &case.id,
+                    requested_on,
+                );
+                batch.services.push(service);
+            }
+        }
     }
     batch.persons.push(person);
     batch.arrivals.push(arrival);
@@ -228,9 +257,51 @@ fn registration(
     Ok(())
 }
 
-/// Adds `cases` synthetic registrations, reporting progress on stderr. Personal numbers start
-/// after those already seeded, so seeding twice adds rather than collides. One thread makes the
-/// batches (names, dates, decisions) while this one writes the previous batch.
+/// Makes the batches: one random sequence, the NGOs, their staff, and the grants the services'
+/// approvals are charged to.
+struct Maker {
+    rng: Rng,
+    organizations: Vec<String>,
+    staff: Vec<Staff>,
+    ledger: Ledger,
+    today: NaiveDate,
+    /// Personal numbers start after this.
+    offset: u64,
+    made: u64,
+}
+
+impl Maker {
+    fn new(
+        seed: u64,
+        organizations: Vec<String>,
+        staff: Vec<Staff>,
+        ledger: Ledger,
+        today: NaiveDate,
+        offset: u64,
+    ) -> Self {
+        let rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        Maker { rng, organizations, staff, ledger, today, offset, made: 0 }
+    }
+
+    /// The next `size` registrations.
+    fn batch(&mut self, size: u64) -> Result<Batch, SeedError> {
+        let mut batch = Batch::default();
+        for i in 0..size {
+            let organization = self.rng.below(self.organizations.len());
+            registration(self, self.offset + self.made + i, organization, &mut batch)?;
+        }
+        self.made += size;
+        Ok(batch)
+    }
+}
+
+/// Adds `cases` synthetic registrations with their services, reporting progress on stderr.
+/// Personal numbers start after those already seeded, so seeding twice adds rather than
+/// collides. First the NGOs' seed staff, then the money: the run's first cases are made without
+/// writing (the same seed gives the same cases), and what their services hold of each NGO's
+/// grant per year, scaled to the run, sizes the grants awarded for it (R9). Then one thread
+/// makes the batches (names, dates, decisions, services) while this one writes the previous
+/// batch.
 pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
     let organizations = organizations_for_seed(pool)?;
     let offset = {
@@ -239,34 +310,45 @@ pub fn seed(pool: &Pool, cases: u64, seed: u64) -> Result<(), SeedError> {
         persistence::repo::persons::count(&mut conn)?
     };
     let today = application::clock::today_in_tbilisi();
+    let started = std::time::Instant::now();
+    let staff = funding::staff(pool, &organizations)?;
+    let sample = cases.min(SAMPLE);
+    let mut planner =
+        Maker::new(seed, organizations.clone(), staff.clone(), Ledger::Planning(Default::default()), today, offset);
+    while planner.made < sample {
+        planner.batch((sample - planner.made).min(BATCH as u64))?;
+    }
+    let Ledger::Planning(demand) = planner.ledger else {
+        return Err(SeedError::Other("the planner charged real grants".to_owned()));
+    };
+    let grants = funding::fund(pool, &organizations, &demand, cases as f64 / sample.max(1) as f64)?;
+    let mut maker = Maker::new(seed, organizations, staff, Ledger::Funded(grants), today, offset);
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(2);
     let maker = std::thread::spawn(move || -> Result<(), SeedError> {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        let mut made = 0_u64;
-        while made < cases {
-            let size = (cases - made).min(BATCH as u64);
-            let mut batch = Batch::default();
-            for i in 0..size {
-                let organization = &organizations[rng.below(organizations.len())];
-                registration(&mut rng, offset + made + i, organization, &mut batch, today)?;
-            }
-            made += size;
+        while maker.made < cases {
+            let batch = maker.batch((cases - maker.made).min(BATCH as u64))?;
             if batches.send(batch).is_err() {
                 break; // the writer stopped on an error, which it reports
             }
         }
         Ok(())
     });
-    let started = std::time::Instant::now();
     let mut progress = Progress::new(cases);
     let mut conn = pool.get()?;
+    let mut services = 0;
     for batch in received {
         in_write_transaction(&mut conn, &Actor::System, None, |tx| bulk::insert(tx, &batch))?;
+        services += batch.services.len();
         progress.advance(batch.cases.len() as u64, started.elapsed().as_secs_f64());
     }
     maker.join().map_err(|_| SeedError::Other("the batch maker panicked".to_owned()))??;
+    let written = started.elapsed().as_secs_f64();
     bulk::analyze(&mut conn)?;
-    eprintln!("seeded {cases} cases in {:.1} s", started.elapsed().as_secs_f64());
+    let total = started.elapsed().as_secs_f64();
+    eprintln!(
+        "seeded {cases} cases and {services} services in {total:.1} s (the planner's statistics: {:.1} s)",
+        total - written
+    );
     Ok(())
 }
 

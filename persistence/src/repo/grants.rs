@@ -46,6 +46,35 @@ pub struct Ceiling {
     pub amount_tetri: i64,
 }
 
+/// A ceiling with what the approvals of its type hold of it (R10), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = grant_ceilings)]
+pub struct CeilingCommitment {
+    pub grant_id: String,
+    pub service_type: String,
+    pub amount_tetri: i64,
+    pub committed_tetri: i64,
+}
+
+/// Every grant of the organisations, with their ceilings' commitments (the seeder's ledger).
+/// Two queries.
+pub fn of_organizations(
+    conn: &mut DbConnection,
+    organization_ids: &[String],
+) -> Result<(Vec<Grant>, Vec<CeilingCommitment>), StoreError> {
+    let grants: Vec<Grant> = grants::table
+        .filter(grants::organization_id.eq_any(organization_ids))
+        .order(grants::id.asc())
+        .select(Grant::as_select())
+        .load(conn)?;
+    let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
+    let ceilings = grant_ceilings::table
+        .filter(grant_ceilings::grant_id.eq_any(ids))
+        .select(CeilingCommitment::as_select())
+        .load(conn)?;
+    Ok((grants, ceilings))
+}
+
 /// What a grant has paid for, derived from its services (R10: every tetri traceable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Balance {

@@ -18,7 +18,7 @@ use crate::{AuditEntry, DbConnection, Page, StoreError, Visibility, WriteTx, new
 
 /// A service as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = services)]
+#[diesel(table_name = services, treat_none_as_default_value = false)]
 pub struct Service {
     pub id: String,
     pub case_id: String,
@@ -71,7 +71,7 @@ impl Service {
 
 /// S1: the condition's category, and the sensitive details (R11: ICD-10 code and notes).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = service_medical_details)]
+#[diesel(table_name = service_medical_details, treat_none_as_default_value = false)]
 pub struct MedicalDetails {
     #[serde(skip)]
     pub service_id: String,
@@ -84,7 +84,7 @@ pub struct MedicalDetails {
 
 /// S2: the planned sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = service_psychosocial_details)]
+#[diesel(table_name = service_psychosocial_details, treat_none_as_default_value = false)]
 pub struct PsychosocialDetails {
     #[serde(skip)]
     pub service_id: String,
@@ -93,7 +93,7 @@ pub struct PsychosocialDetails {
 
 /// S3: the project.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = service_social_project_details)]
+#[diesel(table_name = service_social_project_details, treat_none_as_default_value = false)]
 pub struct SocialProjectDetails {
     #[serde(skip)]
     pub service_id: String,
@@ -104,8 +104,8 @@ pub struct SocialProjectDetails {
 
 /// S4 as stored: the proposed directions are a JSON array of text.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = service_vocational_details)]
-struct VocationalRow {
+#[diesel(table_name = service_vocational_details, treat_none_as_default_value = false)]
+pub(crate) struct VocationalRow {
     service_id: String,
     skills: String,
     interests: String,
@@ -113,6 +113,24 @@ struct VocationalRow {
     education: Option<String>,
     division_informed_on: Option<NaiveDate>,
     feed_position: i64,
+}
+
+impl VocationalRow {
+    /// The row of service `id`'s S4 details (the directions as a JSON array), at the feed
+    /// position `d` holds.
+    pub(crate) fn of(id: &str, d: &VocationalDetails) -> Result<Self, StoreError> {
+        let directions = serde_json::to_string(&d.proposed_directions)
+            .map_err(|e| StoreError::Corrupt(format!("directions do not serialise: {e}")))?;
+        Ok(VocationalRow {
+            service_id: id.to_owned(),
+            skills: d.skills.clone(),
+            interests: d.interests.clone(),
+            proposed_directions: directions,
+            education: d.education.clone(),
+            division_informed_on: d.division_informed_on,
+            feed_position: d.feed_position,
+        })
+    }
 }
 
 /// S4: what the referral rests on, and when the ministry's division was informed.
@@ -168,20 +186,10 @@ pub fn create(tx: &mut WriteTx<'_>, service: Service, details: Details) -> Resul
             Details::SocialProject(d)
         }
         Details::Vocational(d) => {
-            let directions = serde_json::to_string(&d.proposed_directions)
-                .map_err(|e| StoreError::Corrupt(format!("directions do not serialise: {e}")))?;
-            let feed_position = next_feed_positions(tx, 1)?;
-            let row = VocationalRow {
-                service_id: id,
-                skills: d.skills.clone(),
-                interests: d.interests.clone(),
-                proposed_directions: directions,
-                education: d.education.clone(),
-                division_informed_on: d.division_informed_on,
-                feed_position,
-            };
+            let d = VocationalDetails { feed_position: next_feed_positions(tx, 1)?, ..d };
+            let row = VocationalRow::of(&id, &d)?;
             diesel::insert_into(service_vocational_details::table).values(&row).execute(tx.conn())?;
-            Details::Vocational(VocationalDetails { feed_position, ..d })
+            Details::Vocational(d)
         }
     };
     let record = ServiceRecord { service, details };
@@ -366,6 +374,13 @@ pub fn charge(
     service_type: ServiceType,
     amount: i64,
 ) -> Result<Charge, StoreError> {
+    let ceiling = grant_ceilings::table
+        .filter(grant_ceilings::grant_id.eq(grant_id))
+        .filter(grant_ceilings::service_type.eq(service_type.code()));
+    // A grant's ceilings are set when it is awarded and never change, so whether the type has
+    // one is read before the grant's row is locked: an approval of an uncapped type then holds
+    // the lock, which every approval on the grant queues on, for one statement and the commit.
+    let capped = ceiling.select(grant_ceilings::service_type).first::<String>(tx.conn()).optional()?.is_some();
     let changed = diesel::update(
         grants::table
             .filter(grants::id.eq(grant_id))
@@ -378,20 +393,16 @@ pub fn charge(
             grants::table.find(grant_id).select((grants::amount_tetri, grants::committed_tetri)).first(tx.conn())?;
         return Ok(Charge::GrantExceeded { remaining: amount_tetri.saturating_sub(committed).max(0) });
     }
-    let ceiling = grant_ceilings::table
-        .filter(grant_ceilings::grant_id.eq(grant_id))
-        .filter(grant_ceilings::service_type.eq(service_type.code()));
-    let changed =
-        diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
-            .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
-            .execute(tx.conn())?;
-    if changed == 0
-        && let Some((cap, committed)) = ceiling
-            .select((grant_ceilings::amount_tetri, grant_ceilings::committed_tetri))
-            .first::<(i64, i64)>(tx.conn())
-            .optional()?
-    {
-        return Ok(Charge::CeilingExceeded { remaining: cap.saturating_sub(committed).max(0) });
+    if capped {
+        let changed =
+            diesel::update(ceiling.filter((grant_ceilings::committed_tetri + amount).le(grant_ceilings::amount_tetri)))
+                .set(grant_ceilings::committed_tetri.eq(grant_ceilings::committed_tetri + amount))
+                .execute(tx.conn())?;
+        if changed == 0 {
+            let (cap, committed): (i64, i64) =
+                ceiling.select((grant_ceilings::amount_tetri, grant_ceilings::committed_tetri)).first(tx.conn())?;
+            return Ok(Charge::CeilingExceeded { remaining: cap.saturating_sub(committed).max(0) });
+        }
     }
     Ok(Charge::Charged)
 }

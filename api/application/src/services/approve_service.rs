@@ -14,8 +14,8 @@ use crate::{ActionError, ExpectedVersion, Principal, ServiceId};
 
 /// Approves the service at `expected_version` on `today`, for `amount` (at most the requested
 /// amount; `None`: the requested amount). The charge to the grant and its check are one
-/// conditional statement (R10: `grant_exceeded` with `remaining_tetri`; `no_grant` when the NGO
-/// has no grant running today). R13: audited.
+/// conditional statement, the transaction's last (R10: `grant_exceeded` with `remaining_tetri`;
+/// `no_grant` when the NGO has no grant running today). R13: audited.
 pub fn approve_service(
     tx: &mut WriteTx<'_>,
     principal: &Principal,
@@ -43,17 +43,14 @@ pub fn approve_service(
         ));
     }
     case_takes_services(tx.read(), &principal.visibility(), &service.case_id)?;
-    let grant_id = if approved > 0 {
-        let grant_id = grant_of_the_day(tx.read(), &service.organization_id, today)?;
-        charge(tx, &grant_id, service.service_type, approved)?;
-        Some(grant_id)
-    } else {
-        None
+    let grant_id = match approved {
+        0 => None,
+        _ => Some(grant_of_the_day(tx.read(), &service.organization_id, today)?),
     };
     let (user, client) = principal_columns(principal);
     let change = ServiceChange {
         status: Some(status.into()),
-        grant_id: Some(grant_id),
+        grant_id: Some(grant_id.clone()),
         approved_amount_tetri: Some(approved),
         decided_by_user_id: Some(user),
         decided_by_client_id: Some(client),
@@ -61,5 +58,12 @@ pub fn approve_service(
         decided_on: Some(today),
         ..ServiceChange::default()
     };
-    Ok(services::update(tx, &record, version, "approve", change)?)
+    let approved_record = services::update(tx, &record, version, "approve", change)?;
+    // The charge comes last: its UPDATE locks the grant's row (on PostgreSQL, until the commit),
+    // and every approval on the grant queues on that lock, so it is held only for the charge and
+    // the commit. A refusal rolls the whole transaction back, the change above included.
+    if let Some(grant_id) = grant_id {
+        charge(tx, &grant_id, record.service.service_type, approved)?;
+    }
+    Ok(approved_record)
 }
