@@ -34,6 +34,21 @@ where
     .await?
 }
 
+/// [`write`] of one action as the caller: its principal acts, its request is audited.
+pub async fn write_as<T, F>(
+    pool: &Pool,
+    caller: &crate::access::Caller,
+    request: &actix_web::HttpRequest,
+    work: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut WriteTx<'_>, &application::Principal) -> Result<T, application::ActionError> + Send + 'static,
+{
+    let who = (**caller).clone();
+    write(pool, caller.actor(), crate::access::request_id(request), move |tx| Ok(work(tx, &who)?)).await
+}
+
 /// #8.9: a write that lost a race on a unique index answers as the sequential path would. Two
 /// transactions can both pass a check such as R5's before either commits; the database then
 /// refuses the second one's insert with a bare conflict. `explain` re-runs the checks on a fresh

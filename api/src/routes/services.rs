@@ -322,8 +322,7 @@ where
         + Send
         + 'static,
 {
-    let who = (*caller).clone();
-    let record = db::write(pool, caller.actor(), request_id(request), move |tx| Ok(work(tx, &who)?)).await?;
+    let record = db::write_as(pool, &caller, request, work).await?;
     let version = record.service.version;
     Ok(HttpResponse::Ok().insert_header(etag(version)).json(CaseService::seen_by(&caller, record)?))
 }

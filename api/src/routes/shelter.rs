@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::{Caller, request_id};
+use crate::access::Caller;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::{List, Listing, PageQuery, etag, if_match};
@@ -347,9 +347,8 @@ pub async fn check_out(
     errors.finish()?;
     let on = day.ok_or_else(|| ApiError::internal("check-out date after validation"))?;
     let cost = cost.map(|c| Tetri::try_from(c).map_err(|_| ApiError::internal("negative cost"))).transpose()?;
-    let who = (*caller).clone();
-    let stay = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(check_out_stay(tx, &who, &id, version, CheckOut { on, cost })?)
+    let stay = db::write_as(&pool, &caller, &request, move |tx, who| {
+        check_out_stay(tx, who, &id, version, CheckOut { on, cost })
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header(etag(stay.version)).json(ShelterStay::from(stay)))
@@ -374,10 +373,7 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&request)?;
     let reason = crate::routes::services::reason(body.into_inner())?;
-    let who = (*caller).clone();
-    let stay = db::write(&pool, caller.actor(), request_id(&request), move |tx| {
-        Ok(cancel_stay(tx, &who, &id, version, reason)?)
-    })
-    .await?;
+    let stay =
+        db::write_as(&pool, &caller, &request, move |tx, who| cancel_stay(tx, who, &id, version, reason)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(stay.version)).json(ShelterStay::from(stay)))
 }
