@@ -12,6 +12,7 @@ pub mod contract;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod idempotency;
 pub mod input;

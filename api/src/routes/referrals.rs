@@ -3,7 +3,7 @@
 //! poller that follows the cursor, as JSON or, with `Accept: text/csv`, as a UTF-8 CSV with a
 //! byte-order mark for the division's spreadsheets.
 
-use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use domain::codes;
@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db;
 use crate::error::ApiError;
+use crate::export::{self, Format};
 use crate::http::{decode_cursor, encode_cursor};
 use crate::input::FieldErrors;
 use crate::schema::{RegionCodeSchema, ServiceStatusSchema};
@@ -139,19 +140,6 @@ pub struct FeedQuery {
     pub limit: Option<String>,
 }
 
-/// One CSV field: RFC 4180 quoting, and text a spreadsheet would run as a formula kept as text.
-fn csv_field(out: &mut String, value: &str) {
-    let guarded =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&guarded.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(&guarded);
-    }
-}
-
 const CSV_HEADER: [&str; 20] = [
     "position",
     "service_id",
@@ -177,53 +165,37 @@ const CSV_HEADER: [&str; 20] = [
 
 /// The page as UTF-8 CSV with a byte-order mark (Excel reads Georgian then), CRLF line ends.
 fn csv(items: &[Referral]) -> String {
-    let mut out = String::from("\u{feff}");
-    let mut row = |fields: &[&str]| {
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            csv_field(&mut out, field);
-        }
-        out.push_str("\r\n");
-    };
-    row(&CSV_HEADER);
+    let mut out = export::document(&CSV_HEADER);
     for r in items {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let date = |d: &Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        row(&[
-            &r.position.to_string(),
-            &r.service_id,
-            &r.case_id,
-            r.status,
-            &r.requested_on.to_string(),
-            &date(&r.division_informed_on),
-            &text(&r.person.first_name_ka),
-            &text(&r.person.last_name_ka),
-            &text(&r.person.first_name_lat),
-            &text(&r.person.last_name_lat),
-            &text(&r.person.phone),
-            &text(&r.person.residence_region),
-            &text(&r.education),
-            &r.skills,
-            &r.interests,
-            &r.proposed_directions.join("; "),
-            &r.organization.name_ka,
-            &r.organization.name_en,
-            &text(&r.organization.contact_email),
-            &text(&r.organization.contact_phone),
-        ]);
+        export::text_row(
+            &mut out,
+            &[
+                &r.position.to_string(),
+                &r.service_id,
+                &r.case_id,
+                r.status,
+                &r.requested_on.to_string(),
+                &date(&r.division_informed_on),
+                &text(&r.person.first_name_ka),
+                &text(&r.person.last_name_ka),
+                &text(&r.person.first_name_lat),
+                &text(&r.person.last_name_lat),
+                &text(&r.person.phone),
+                &text(&r.person.residence_region),
+                &text(&r.education),
+                &r.skills,
+                &r.interests,
+                &r.proposed_directions.join("; "),
+                &r.organization.name_ka,
+                &r.organization.name_en,
+                &text(&r.organization.contact_email),
+                &text(&r.organization.contact_phone),
+            ],
+        );
     }
     out
-}
-
-/// Whether the caller asked for CSV (`Accept: text/csv`).
-fn wants_csv(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|part| part.trim().starts_with("text/csv")))
 }
 
 /// The vocational referral feed.
@@ -284,26 +256,11 @@ pub async fn feed(
     let last = found.items.last().map_or(after, |item| item.position);
     let next_cursor = encode_cursor(&last.to_string());
     let items: Vec<Referral> = found.items.into_iter().map(Referral::from).collect();
-    if wants_csv(&request) {
+    if export::negotiate(&request, &[Format::Csv]) == Format::Csv {
         return Ok(HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((CONTENT_TYPE, export::CSV))
             .insert_header(("X-Next-Cursor", next_cursor))
             .body(csv(&items)));
     }
     Ok(HttpResponse::Ok().json(ReferralFeed { items, next_cursor, more }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_as_rfc_4180_says_and_formulas_stay_text() {
-        let mut out = String::new();
-        for value in ["plain", "a,b", "say \"hi\"", "two\nlines", "=SUM(A1)", "-5", "ქართული"] {
-            csv_field(&mut out, value);
-            out.push('|');
-        }
-        assert_eq!(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|'=SUM(A1)|'-5|ქართული|");
-    }
 }
